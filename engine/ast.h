@@ -133,6 +133,7 @@ typedef struct ParseState {
     const struct Source *src;
     AstNode *root;  /* set by the start rule */
     int errors;     /* syntax errors reported for this file */
+    int stopped;    /* parsing abandoned (parser stack overflow): feed no more tokens */
 } ParseState;
 
 /* Constructors. Spans: a node made from children spans from the first
@@ -167,11 +168,34 @@ void ast_list_push(ParseState *ps, AstList *list, AstNode *node);
 void ast_span(AstNode *node, const Token *t); /* extend node's span to cover t */
 /* "a.b.c" built from dotted-name tokens, in the arena. */
 const char *ast_dotted(ParseState *ps, const char *prefix, const Token *next);
+/* Appends ".next" to a dotted-name token: its text (ast_dotted) and span. */
+void ast_dotted_join(ParseState *ps, Token *dotted, const Token *next);
+/* A list holding `first`, or an empty list when first is NULL. */
+AstList ast_list_new(ParseState *ps, AstNode *first);
+/* `( inner )`: returns inner with its span widened over the parentheses
+ * (so a parenthesised name used as an object key stays an expression). */
+AstNode *ast_new_paren(ParseState *ps, const Token *open, AstNode *inner, const Token *close);
+/* Templates: ast_new_template starts one from its TSTART text and first
+ * expression; ast_template_add appends a TMID text and expression, or the
+ * TEND text (expr NULL), which also closes the span. Empty texts add no
+ * AST_STRING part. */
+AstNode *ast_new_template(ParseState *ps, const Token *start, AstNode *expr);
+void ast_template_add(ParseState *ps, AstNode *tmpl, const Token *text, AstNode *expr);
 
 const char *ast_kind_name(AstKind kind);
+
+/* Appends a one-line S-expression of the tree to out, e.g.
+ * `(binary == (field (name r) acl) (string "x"))`. Deterministic: golden
+ * tests and tooling compare it as text. A NULL node prints as `_`. */
+struct Buf;
+void ast_dump(struct Buf *out, const AstNode *n);
 
 /* Parses one source into an AST_FILE. Returns NULL when there were syntax
  * errors (all reported to diags) or OOM. The tree lives in `arena`. */
 AstNode *parse_source(Arena *arena, const struct Source *src, struct veto_diags *diags);
+
+/* Called from the generated parser (grammar/policy_grammar.y) only. */
+void parse_syntax_error(ParseState *ps, void *parser, int major, const Token *tok);
+void parse_stack_overflow(ParseState *ps);
 
 #endif

@@ -122,4 +122,14 @@ char *veto_decision_json(const veto_decision *dec, int pretty);
 /* The decision for people; color adds ANSI colours; malloc'd. */
 char *veto_decision_text(const veto_decision *dec, int color);
 
+/* ---- expressions (for `veto expr`, doc examples and REPL-like use) ---- */
+
+/* Compiles `expr` (an expression of the language, which may `use` nothing
+ * but sees the builtins, the standard modules and the globals input,
+ * context and data) and evaluates it against input (may be NULL). Returns
+ * the value as compact JSON (malloc'd, sensitive values redacted; an
+ * undefined result is the text "undefined"), or NULL with errors in d. */
+char *veto_eval_expr(veto_engine *e, const char *expr, const veto_doc *input,
+                     const veto_eval_options *opt, veto_diags *d);
+
 #endif

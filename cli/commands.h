@@ -1,0 +1,27 @@
+/* commands.h — the table of veto subcommands that main.c dispatches to.
+ *
+ * Each cmd_*.c file defines one CliCommand: its name, a one-line summary for
+ * `veto --help`, its full usage text for `veto help CMD` / `veto CMD --help`,
+ * and run(), which gets argv with argv[0] = the command name and returns the
+ * process exit code (see the EXIT_ enum in cli_args.h).
+ */
+#ifndef VETO_CLI_COMMANDS_H
+#define VETO_CLI_COMMANDS_H
+
+typedef struct CliCommand {
+    const char *name;
+    const char *summary;
+    const char *usage;
+    int (*run)(int argc, char **argv);
+} CliCommand;
+
+extern const CliCommand cmd_check;
+extern const CliCommand cmd_eval;
+extern const CliCommand cmd_disasm;
+extern const CliCommand cmd_expr;
+extern const CliCommand cmd_version;
+
+/* Prints the usage of cmd to stdout; returns EXIT_PASS (for --help). */
+int cli_print_usage(const CliCommand *cmd);
+
+#endif

@@ -1,0 +1,198 @@
+/* eval.c — one evaluation: run every rule of every policy of the asked
+ * kind against an input, turn EMITs into results, and runtime errors into
+ * error results that stop only the policy that raised them.
+ *
+ * Owns the evaluation arena (reset per call; capped by mem_cap) and the
+ * Vm. Borrows the program and the documents.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "decision.h"
+#include "diag.h"
+#include "json.h"
+#include "ops.h"
+#include "vm.h"
+
+#define EVAL_DEFAULT_MEM_CAP ((size_t)1 << 30)
+
+typedef struct EvalState {
+    veto_decision *dec;
+    const Program *prog;
+    Buf text;
+} EvalState;
+
+/* The text of a result's message: redacted where sensitive. */
+static void eval_message(EvalState *st, const Policy *pol, const Rule *rule, Value m)
+{
+    buf_reset(&st->text);
+    if (m.kind == V_UNDEF) {
+        if (pol->title)
+            buf_puts(&st->text, pol->title);
+        else
+            buf_printf(&st->text, "%s: %s", pol->name, rule_kind_name(rule->kind));
+        return;
+    }
+    ops_to_text(&st->text, m);
+}
+
+static void eval_emit(void *ud, uint32_t ri, Value binding, Value message)
+{
+    EvalState *st = ud;
+    const Program *p = st->prog;
+    const Rule *rule = &p->rules[ri];
+    const Policy *pol = &p->policies[rule->policy];
+    eval_message(st, pol, rule, message);
+    const char *addr = NULL;
+    size_t alen = 0;
+    if (binding.kind == V_OBJ) {
+        const Member *m = value_get(binding, "address", 7, 0);
+        if (m && m->val.kind == V_STR && !(m->val.flags & VF_SENSITIVE)) {
+            addr = m->val.u.s;
+            alen = m->val.n;
+        }
+    }
+    decision_add(st->dec, RES_RULE, rule->policy, ri, st->text.p ? st->text.p : "",
+                 st->text.len, addr, alen, p->sources[rule->source]->name, rule->line,
+                 rule->col);
+}
+
+static void eval_error(EvalState *st, Vm *vm, uint32_t policy)
+{
+    const Program *p = st->prog;
+    const Function *f = &p->funcs[vm->err_func < p->nfuncs ? vm->err_func : 0];
+    const Source *src = p->sources[f->source];
+    uint32_t off = vm->err_pc < f->ncode ? f->offsets[vm->err_pc] : f->off;
+    uint32_t line, col;
+    source_position(src, off, &line, &col);
+    decision_add(st->dec, RES_ERROR, policy, 0, vm->err, strlen(vm->err), NULL, 0, src->name,
+                 line, col);
+}
+
+static PolicyKind eval_kind(const char *kind)
+{
+    static const char *const names[PK__COUNT] = {"plan", "approval", "access", "trigger",
+                                                 "drift"};
+    if (!kind)
+        return PK_PLAN;
+    for (int i = 0; i < PK__COUNT; i++)
+        if (strcmp(kind, names[i]) == 0)
+            return (PolicyKind)i;
+    return PK__COUNT;
+}
+
+/* The `data` global: an object of the named documents. */
+static Value eval_data(Arena *a, const veto_eval_options *opt, const KeyTable *keys)
+{
+    Value v = {0};
+    v.kind = V_OBJ;
+    if (!opt || opt->ndata == 0) {
+        v.u.o = NULL;
+        return v;
+    }
+    Member *ms = arena_zalloc(a, opt->ndata * sizeof(Member));
+    if (!ms)
+        return value_undef();
+    for (size_t i = 0; i < opt->ndata; i++) {
+        ms[i].key = opt->data_names[i];
+        ms[i].klen = (uint32_t)strlen(opt->data_names[i]);
+        ms[i].kid = keys ? keys_lookup(keys, ms[i].key, ms[i].klen) : 0;
+        ms[i].val = opt->data_docs[i] ? opt->data_docs[i]->root : value_undef();
+    }
+    v.n = (uint32_t)opt->ndata;
+    v.u.o = ms;
+    return v;
+}
+
+static bool eval_setup(Vm *vm, Arena *arena, const Program *p, const veto_doc *input,
+                       const veto_eval_options *opt)
+{
+    arena_init(arena, 256 * 1024);
+    arena_set_cap(arena, opt && opt->mem_cap ? opt->mem_cap : EVAL_DEFAULT_MEM_CAP);
+    if (!vm_init(vm, p, arena, opt ? opt->fuel : 0)) {
+        vm_free(vm);
+        arena_free(arena);
+        return false;
+    }
+    vm->input = input ? input->root : value_undef();
+    vm->context = opt && opt->context ? opt->context->root : value_undef();
+    vm->data = eval_data(arena, opt, p->engine ? p->engine->keys : NULL);
+    return true;
+}
+
+veto_decision *veto_eval(const veto_program *p, const veto_doc *input,
+                         const veto_eval_options *opt)
+{
+    PolicyKind kind = eval_kind(opt ? opt->kind : NULL);
+    if (kind == PK__COUNT)
+        return NULL;
+    veto_decision *dec = decision_new(p, kind);
+    if (!dec)
+        return NULL;
+    Arena arena;
+    Vm vm;
+    if (!eval_setup(&vm, &arena, p, input, opt)) {
+        veto_decision_free(dec);
+        return NULL;
+    }
+    EvalState st = {dec, p, BUF_INIT};
+    vm.emit = eval_emit;
+    vm.emit_ud = &st;
+    for (uint32_t pi = 0; pi < p->npolicies; pi++) {
+        const Policy *pol = &p->policies[pi];
+        if (pol->kind != kind)
+            continue;
+        dec->policies_evaluated++;
+        vm.fuel = vm.fuel_limit;
+        for (uint32_t r = 0; r < pol->nrules; r++) {
+            Value ignored;
+            if (!vm_call(&vm, p->rules[pol->first_rule + r].func, &ignored)) {
+                eval_error(&st, &vm, pi);
+                vm.failed = false;
+                break;
+            }
+        }
+    }
+    buf_free(&st.text);
+    vm_free(&vm);
+    arena_free(&arena);
+    decision_finish(dec);
+    return dec;
+}
+
+veto_program *compiler_compile_expr(veto_engine *e, const char *expr, veto_diags *d);
+
+char *veto_eval_expr(veto_engine *e, const char *expr, const veto_doc *input,
+                     const veto_eval_options *opt, veto_diags *d)
+{
+    veto_program *p = compiler_compile_expr(e, expr, d);
+    if (!p)
+        return NULL;
+    Arena arena;
+    Vm vm;
+    if (!eval_setup(&vm, &arena, p, input, opt)) {
+        veto_program_free(p);
+        return NULL;
+    }
+    Value v;
+    char *out = NULL;
+    if (vm_call(&vm, p->globals[p->expr_func].func, &v)) {
+        Buf b = BUF_INIT;
+        if (v.kind == V_UNDEF)
+            buf_puts(&b, "undefined");
+        else
+            json_write(&b, v, JSON_REDACT);
+        out = buf_take(&b);
+    } else {
+        const Function *f = &p->funcs[vm.err_func];
+        const Source *src = p->sources[f->source];
+        uint32_t off = vm.err_pc < f->ncode ? f->offsets[vm.err_pc] : f->off;
+        diag_add(d, DIAG_ERROR, src, off, 1, NULL, "%s", vm.err);
+    }
+    vm_free(&vm);
+    arena_free(&arena);
+    veto_program_free(p);
+    return out;
+}

@@ -1,0 +1,810 @@
+/* json_read.c — the strict RFC 8259 reader of json.h: JSON text straight
+ * into arena Values.
+ *
+ * Owns: parsing, validation and error positions. Does not own the input
+ * buffer (strings without escapes point into it) nor the arena.
+ *
+ * How it stays fast on 300 MB plans:
+ *   - one iterative loop with an explicit frame stack (no recursion, so
+ *     depth is bounded by max_depth, not by the C stack);
+ *   - array elements and object members collect on two reusable scratch
+ *     stacks and are copied once, exactly sized, into the arena when the
+ *     container closes: one arena allocation per container, none per node;
+ *   - strings are scanned 16 bytes at a time (SSE2) for '"', '\\', control
+ *     bytes and non-ASCII bytes in one compare; escape-free strings are
+ *     not copied at all;
+ *   - integers are accumulated directly; decimals with at most 15
+ *     significant digits and a small exponent take the exact
+ *     (Clinger) fast path, everything else goes to strtod_l in the C locale.
+ *
+ * Decisions (also in json.h):
+ *   - lone UTF-16 surrogates in \u escapes become U+FFFD (as Go's
+ *     encoding/json, which writes Terraform's plans, decodes them); raw
+ *     invalid UTF-8 in strings is rejected;
+ *   - a number whose magnitude overflows a double (1e400) is rejected as
+ *     "number out of range" rather than becoming inf, which JSON cannot
+ *     write back; underflow (1e-400) becomes 0.0 like any rounding;
+ *   - a leading UTF-8 byte order mark is skipped; UTF-16 input is named in
+ *     the error;
+ *   - duplicate keys: the last value wins, at the first key's position.
+ */
+#define _GNU_SOURCE 1
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "json.h"
+
+/* An open container: where its elements start on the scratch stack. */
+typedef struct JsonFrame {
+    uint32_t is_obj; /* 1 = object (members stack), 0 = array (values stack) */
+    uint32_t start;  /* index of its first element/member on the stack */
+} JsonFrame;
+
+typedef struct JsonReader {
+    const char *buf;     /* start of input (for positions) */
+    const char *end;     /* one past the last byte */
+    Arena *arena;
+    const KeyTable *keys;
+    JsonError *err;
+    Value *vals;         /* scratch: elements of open arrays */
+    size_t nvals, capvals;
+    Member *mems;        /* scratch: members of open objects */
+    size_t nmems, capmems;
+    JsonFrame *frames;   /* open containers, innermost last */
+    size_t nframes, capframes;
+    uint32_t *dedup;     /* scratch hash table for duplicate-key checks */
+    size_t capdedup;
+    char *numbuf;        /* scratch NUL-terminated copy of long numbers */
+    size_t capnum;
+    locale_t cloc;       /* C locale for strtod_l, made on first use */
+} JsonReader;
+
+/* ---- errors ------------------------------------------------------------- */
+
+static bool json_fail(JsonReader *r, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool json_fail(JsonReader *r, const char *at, const char *fmt, ...)
+{
+    JsonError *e = r->err;
+    if (!e)
+        return false;
+    if (at < r->buf)
+        at = r->buf;
+    if (at > r->end)
+        at = r->end;
+    size_t off = (size_t)(at - r->buf);
+    uint32_t line = 1;
+    const char *ls = r->buf;
+    for (const char *q = r->buf; q < at; q++)
+        if (*q == '\n') {
+            line++;
+            ls = q + 1;
+        }
+    e->offset = off;
+    e->line = line;
+    e->col = (uint32_t)(at - ls) + 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* Describes the byte at p for messages: "'x'", "byte 0xNN" or "end of input". */
+static const char *json_describe(JsonReader *r, const char *p, char *tmp, size_t n)
+{
+    if (p >= r->end)
+        return "end of input";
+    unsigned char c = (unsigned char)*p;
+    if (c >= 0x20 && c < 0x7f)
+        snprintf(tmp, n, "'%c'", c);
+    else
+        snprintf(tmp, n, "byte 0x%02X", c);
+    return tmp;
+}
+
+/* ---- scratch stacks ----------------------------------------------------- */
+
+static bool json_grow(JsonReader *r, void **p, size_t *cap, size_t elem)
+{
+    size_t ncap = *cap ? *cap * 2 : 256;
+    if (ncap > ((size_t)-1) / elem)
+        return json_fail(r, r->end, "out of memory");
+    void *q = realloc(*p, ncap * elem);
+    if (!q)
+        return json_fail(r, r->end, "out of memory");
+    *p = q;
+    *cap = ncap;
+    return true;
+}
+
+/* ---- whitespace --------------------------------------------------------- */
+
+static inline const char *json_ws(const char *p, const char *end)
+{
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (c > ' ' || (c != ' ' && c != '\n' && c != '\r' && c != '\t'))
+            break;
+        p++;
+    }
+    return p;
+}
+
+/* ---- strings ------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at p (2..4), or 0 if invalid
+ * (overlong forms, surrogates, code points past U+10FFFF, truncation). */
+static int json_utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    size_t avail = (size_t)(end - p);
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0)
+        return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c < 0xF0) {
+        if (avail < 3 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return p[1] >= lo && p[1] <= hi ? 3 : 0;
+    }
+    if (c < 0xF5) {
+        if (avail < 4 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+            return 0;
+        unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return p[1] >= lo && p[1] <= hi ? 4 : 0;
+    }
+    return 0;
+}
+
+static int json_hex(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* 1 for bytes that need no attention inside a string. */
+static const unsigned char json_plain[256] = {
+#define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+    R16(0), R16(0),                                                    /* 0x00-0x1F control */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,                    /* 0x20-0x2F: '"' */
+    R16(1), R16(1),                                                    /* 0x30-0x4F */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,                    /* 0x50-0x5F: '\\' */
+    R16(1), R16(1),                                                    /* 0x60-0x7F */
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),    /* 0x80-0xFF */
+#undef R16
+};
+
+/* Scans a string body starting after its opening quote `q`. Validates
+ * everything (escapes, control bytes, UTF-8) and returns the closing
+ * quote, or NULL with the error filled in. *esc is set when the body
+ * contains a backslash, i.e. it must be decoded. */
+static const char *json_scan_string(JsonReader *r, const char *q, int *esc)
+{
+    const char *p = q + 1, *end = r->end;
+    for (;;) {
+#ifdef __SSE2__
+        const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'),
+                      vs = _mm_set1_epi8(0x20);
+        while (end - p >= 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+            /* signed compare: bytes >= 0x80 are negative, so "< 0x20"
+             * catches control bytes and non-ASCII bytes at once */
+            __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vq), _mm_cmpeq_epi8(x, vb)),
+                                     _mm_cmplt_epi8(x, vs));
+            int bits = _mm_movemask_epi8(m);
+            if (bits) {
+                p += __builtin_ctz((unsigned)bits);
+                goto special;
+            }
+            p += 16;
+        }
+#endif
+        while (p < end && json_plain[(unsigned char)*p])
+            p++;
+        if (p >= end)
+            return json_fail(r, q, "unterminated string"), NULL;
+#ifdef __SSE2__
+    special:;
+#endif
+        unsigned char c = (unsigned char)*p;
+        if (c == '"')
+            return p;
+        if (c == '\\') {
+            *esc = 1;
+            if (end - p < 2)
+                return json_fail(r, q, "unterminated string"), NULL;
+            unsigned char e = (unsigned char)p[1];
+            switch (e) {
+            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+                p += 2;
+                continue;
+            case 'u':
+                if (end - p < 6 || json_hex((unsigned char)p[2]) < 0 ||
+                    json_hex((unsigned char)p[3]) < 0 || json_hex((unsigned char)p[4]) < 0 ||
+                    json_hex((unsigned char)p[5]) < 0)
+                    return json_fail(r, p, "invalid \\u escape: expected 4 hex digits"), NULL;
+                p += 6;
+                continue;
+            default:
+                if (e >= 0x21 && e < 0x7f)
+                    return json_fail(r, p, "invalid escape \\%c", e), NULL;
+                return json_fail(r, p, "invalid escape: '\\' followed by byte 0x%02X", e), NULL;
+            }
+        }
+        if (c < 0x20)
+            return json_fail(r, p, "control character U+%04X in string must be escaped", c), NULL;
+        int n = json_utf8_len((const unsigned char *)p, (const unsigned char *)end);
+        if (!n)
+            return json_fail(r, p, "invalid UTF-8 in string"), NULL;
+        p += n;
+    }
+}
+
+static char *json_put_utf8(char *d, uint32_t cp)
+{
+    if (cp < 0x80) {
+        *d++ = (char)cp;
+    } else if (cp < 0x800) {
+        *d++ = (char)(0xC0 | (cp >> 6));
+        *d++ = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *d++ = (char)(0xE0 | (cp >> 12));
+        *d++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *d++ = (char)(0x80 | (cp & 0x3F));
+    } else {
+        *d++ = (char)(0xF0 | (cp >> 18));
+        *d++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+        *d++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *d++ = (char)(0x80 | (cp & 0x3F));
+    }
+    return d;
+}
+
+static uint32_t json_hex4(const char *p)
+{
+    return (uint32_t)(json_hex((unsigned char)p[0]) << 12 | json_hex((unsigned char)p[1]) << 8 |
+                      json_hex((unsigned char)p[2]) << 4 | json_hex((unsigned char)p[3]));
+}
+
+/* Decodes the already validated body s..e into the arena. The decoded
+ * text is never longer than the escaped text (every escape of n bytes
+ * yields at most n bytes: \uXXXX -> <= 3, a surrogate pair 12 -> 4). */
+static bool json_decode(JsonReader *r, const char *s, const char *e, const char **out,
+                        uint32_t *outn)
+{
+    char *dst = arena_alloc(r->arena, (size_t)(e - s));
+    if (!dst)
+        return json_fail(r, s, "out of memory");
+    char *d = dst;
+    const char *p = s;
+    while (p < e) {
+        const char *bs = memchr(p, '\\', (size_t)(e - p));
+        if (!bs) {
+            memcpy(d, p, (size_t)(e - p));
+            d += e - p;
+            break;
+        }
+        memcpy(d, p, (size_t)(bs - p));
+        d += bs - p;
+        p = bs + 1;
+        switch (*p++) {
+        case 'b': *d++ = '\b'; break;
+        case 'f': *d++ = '\f'; break;
+        case 'n': *d++ = '\n'; break;
+        case 'r': *d++ = '\r'; break;
+        case 't': *d++ = '\t'; break;
+        case 'u': {
+            uint32_t cp = json_hex4(p);
+            p += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (e - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+                    uint32_t lo = json_hex4(p + 2);
+                    if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                        p += 6;
+                    } else {
+                        cp = 0xFFFD; /* lone high surrogate */
+                    }
+                } else {
+                    cp = 0xFFFD;
+                }
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                cp = 0xFFFD; /* lone low surrogate */
+            }
+            d = json_put_utf8(d, cp);
+            break;
+        }
+        default: *d++ = p[-1]; break; /* '"', '\\', '/' */
+        }
+    }
+    *out = dst;
+    *outn = (uint32_t)(d - dst);
+    return true;
+}
+
+/* Reads the string whose opening quote is at *pp; advances past it. */
+static inline bool json_string(JsonReader *r, const char **pp, const char **s, uint32_t *n)
+{
+    const char *q = *pp;
+    int esc = 0;
+    const char *e = json_scan_string(r, q, &esc);
+    if (!e)
+        return false;
+    if ((size_t)(e - q - 1) > UINT32_MAX)
+        return json_fail(r, q, "string longer than 4 GiB");
+    *pp = e + 1;
+    if (!esc) {
+        *s = q + 1; /* borrowed from the input buffer */
+        *n = (uint32_t)(e - q - 1);
+        return true;
+    }
+    return json_decode(r, q + 1, e, s, n);
+}
+
+/* ---- numbers ------------------------------------------------------------ */
+
+static const double json_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static bool json_strtod(JsonReader *r, const char *s, size_t n, double *out)
+{
+    if (n + 1 > r->capnum) {
+        size_t ncap = n + 64;
+        char *b = realloc(r->numbuf, ncap);
+        if (!b)
+            return json_fail(r, s, "out of memory");
+        r->numbuf = b;
+        r->capnum = ncap;
+    }
+    memcpy(r->numbuf, s, n);
+    r->numbuf[n] = '\0';
+    if (!r->cloc) {
+        r->cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+        if (!r->cloc)
+            return json_fail(r, s, "out of memory");
+    }
+    *out = strtod_l(r->numbuf, NULL, r->cloc);
+    return true;
+}
+
+/* Parses the number at *pp (first byte is '-' or a digit). */
+static inline bool json_number(JsonReader *r, const char **pp, Value *out)
+{
+    const char *s = *pp, *p = s, *end = r->end;
+    int neg = 0;
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+    const char *ds = p;
+    uint64_t m = 0;
+    if (p < end && *p == '0') {
+        p++;
+        if (p < end && (unsigned)(*p - '0') < 10)
+            return json_fail(r, s, "invalid number: leading zero");
+    } else if (p < end && (unsigned)(*p - '1') < 9) {
+        while (p < end && (unsigned)(*p - '0') < 10) {
+            m = m * 10 + (unsigned)(*p - '0'); /* wraps past 19 digits; unused then */
+            p++;
+        }
+    } else {
+        char tmp[16];
+        return json_fail(r, p, "invalid number: expected digit after '-', got %s",
+                         json_describe(r, p, tmp, sizeof tmp));
+    }
+    size_t nint = (size_t)(p - ds);
+    int is_float = 0;
+    const char *fs = NULL;
+    size_t nfrac = 0;
+    if (p < end && *p == '.') {
+        is_float = 1;
+        p++;
+        fs = p;
+        while (p < end && (unsigned)(*p - '0') < 10)
+            p++;
+        nfrac = (size_t)(p - fs);
+        if (!nfrac)
+            return json_fail(r, p, "invalid number: expected digit after '.'");
+    }
+    int64_t exp10 = 0;
+    if (p < end && (*p | 0x20) == 'e') {
+        is_float = 1;
+        p++;
+        int eneg = 0;
+        if (p < end && (*p == '+' || *p == '-')) {
+            eneg = *p == '-';
+            p++;
+        }
+        const char *es = p;
+        while (p < end && (unsigned)(*p - '0') < 10) {
+            if (exp10 < 100000000)
+                exp10 = exp10 * 10 + (*p - '0');
+            p++;
+        }
+        if (p == es)
+            return json_fail(r, p, "invalid number: expected digit in exponent");
+        if (eneg)
+            exp10 = -exp10;
+    }
+    *pp = p;
+    if (!is_float) {
+        if (nint <= 18) {
+            *out = value_int(neg ? -(int64_t)m : (int64_t)m);
+            return true;
+        }
+        if (nint == 19) { /* m did not wrap: 19 digits < 2^64 */
+            if (!neg && m <= (uint64_t)INT64_MAX) {
+                *out = value_int((int64_t)m);
+                return true;
+            }
+            if (neg && m <= (uint64_t)INT64_MAX + 1) {
+                *out = value_int(m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m);
+                return true;
+            }
+        }
+        if ((size_t)(p - s) > UINT32_MAX)
+            return json_fail(r, s, "number too long");
+        Value v = value_undef();
+        v.kind = V_BIGNUM;
+        v.u.s = s; /* exact text, borrowed from the input */
+        v.n = (uint32_t)(p - s);
+        *out = v;
+        return true;
+    }
+    /* Clinger's fast path: an exact mantissa below 2^53 times an exact
+     * power of ten rounds once, so the result is correctly rounded. */
+    if (nint + nfrac <= 15) {
+        uint64_t mant = m;
+        for (size_t i = 0; i < nfrac; i++)
+            mant = mant * 10 + (unsigned)(fs[i] - '0');
+        int64_t e = exp10 - (int64_t)nfrac;
+        if (e >= -22 && e <= 22) {
+            double d = (double)mant;
+            d = e < 0 ? d / json_pow10[-e] : d * json_pow10[e];
+            *out = value_float(neg ? -d : d);
+            return true;
+        }
+    }
+    double d;
+    if (!json_strtod(r, s, (size_t)(p - s), &d))
+        return false;
+    if (isinf(d))
+        return json_fail(r, s, "number out of range: %.*s", (int)((p - s) > 40 ? 40 : (p - s)),
+                         s);
+    *out = value_float(d);
+    return true;
+}
+
+/* ---- containers --------------------------------------------------------- */
+
+static uint32_t json_key_hash(const char *s, uint32_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (uint32_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ull;
+    }
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static inline bool json_same_key(const Member *a, const Member *b)
+{
+    if (a->kid && b->kid)
+        return a->kid == b->kid;
+    return a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
+}
+
+/* Removes duplicate keys from m[0..*n): the last value wins, at the
+ * position of the first occurrence. Small objects compare pairwise; big
+ * ones use a scratch hash table so a hostile document cannot make this
+ * quadratic. */
+static bool json_dedup(JsonReader *r, Member *m, size_t *n)
+{
+    size_t cnt = *n, out = 0;
+    if (cnt <= 12) {
+        for (size_t i = 0; i < cnt; i++) {
+            size_t j = 0;
+            for (; j < out; j++)
+                if (json_same_key(&m[j], &m[i]))
+                    break;
+            if (j < out)
+                m[j].val = m[i].val;
+            else
+                m[out++] = m[i];
+        }
+        *n = out;
+        return true;
+    }
+    size_t tsize = 32;
+    while (tsize < cnt * 2)
+        tsize *= 2;
+    if (tsize > r->capdedup) {
+        free(r->dedup);
+        r->dedup = malloc(tsize * sizeof *r->dedup);
+        r->capdedup = r->dedup ? tsize : 0;
+        if (!r->dedup)
+            return json_fail(r, r->end, "out of memory");
+    }
+    uint32_t *t = r->dedup; /* slot = 1 + index into the output prefix */
+    memset(t, 0, tsize * sizeof *t);
+    for (size_t i = 0; i < cnt; i++) {
+        size_t h = json_key_hash(m[i].key, m[i].klen) & (tsize - 1);
+        for (;;) {
+            if (!t[h]) {
+                m[out] = m[i];
+                t[h] = (uint32_t)++out;
+                break;
+            }
+            Member *o = &m[t[h] - 1];
+            if (json_same_key(o, &m[i])) {
+                o->val = m[i].val;
+                break;
+            }
+            h = (h + 1) & (tsize - 1);
+        }
+    }
+    *n = out;
+    return true;
+}
+
+/* ---- the reader loop ---------------------------------------------------- */
+
+bool json_read(Arena *arena, const char *buf, size_t len, const JsonReadOptions *opt, Value *out,
+               JsonError *err)
+{
+    JsonReader rd;
+    memset(&rd, 0, sizeof rd);
+    JsonReader *r = &rd;
+    JsonError dummy;
+    r->buf = buf;
+    r->end = buf + len;
+    r->arena = arena;
+    r->err = err ? err : &dummy;
+    r->keys = opt ? opt->keys : NULL;
+    uint32_t max_depth = opt && opt->max_depth ? opt->max_depth : JSON_DEFAULT_MAX_DEPTH;
+    memset(r->err, 0, sizeof *r->err);
+    *out = value_undef();
+
+    const char *p = buf, *end = buf + len;
+    bool ok = false;
+    Value v;
+    char tmp[16];
+
+    if (len >= 2 && ((unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE)) {
+        json_fail(r, p, "input is UTF-16 (byte order mark FF FE); convert it to UTF-8");
+        goto done;
+    }
+    if (len >= 2 && ((unsigned char)buf[0] == 0xFE && (unsigned char)buf[1] == 0xFF)) {
+        json_fail(r, p, "input is UTF-16 (byte order mark FE FF); convert it to UTF-8");
+        goto done;
+    }
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        p += 3; /* a UTF-8 BOM carries no meaning; skip it */
+
+value:
+    /* Expecting a value at p (after optional whitespace). */
+    p = json_ws(p, end);
+    if (p >= end) {
+        json_fail(r, p, r->nframes ? "unexpected end of input, expected a value"
+                                   : "empty input, expected a JSON value");
+        goto done;
+    }
+    switch (*p) {
+    case '"': {
+        const char *s;
+        uint32_t n;
+        if (!json_string(r, &p, &s, &n))
+            goto done;
+        v = value_str(s, n);
+        goto complete;
+    }
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+    case '8': case '9':
+        if (!json_number(r, &p, &v))
+            goto done;
+        goto complete;
+    case 't':
+        if (end - p < 4 || memcmp(p, "true", 4) != 0) {
+            json_fail(r, p, "invalid literal, expected 'true'");
+            goto done;
+        }
+        p += 4;
+        v = value_bool(true);
+        goto complete;
+    case 'f':
+        if (end - p < 5 || memcmp(p, "false", 5) != 0) {
+            json_fail(r, p, "invalid literal, expected 'false'");
+            goto done;
+        }
+        p += 5;
+        v = value_bool(false);
+        goto complete;
+    case 'n':
+        if (end - p < 4 || memcmp(p, "null", 4) != 0) {
+            json_fail(r, p, "invalid literal, expected 'null'");
+            goto done;
+        }
+        p += 4;
+        v = value_null();
+        goto complete;
+    case '[':
+    case '{': {
+        if (r->nframes >= max_depth) {
+            json_fail(r, p, "nesting deeper than %u levels", (unsigned)max_depth);
+            goto done;
+        }
+        if (r->nframes == r->capframes &&
+            !json_grow(r, (void **)&r->frames, &r->capframes, sizeof *r->frames))
+            goto done;
+        JsonFrame *f = &r->frames[r->nframes++];
+        f->is_obj = *p == '{';
+        f->start = f->is_obj ? (uint32_t)r->nmems : (uint32_t)r->nvals;
+        if (f->is_obj ? r->nmems > UINT32_MAX : r->nvals > UINT32_MAX) {
+            json_fail(r, p, "document too large");
+            goto done;
+        }
+        char open = *p++;
+        p = json_ws(p, end);
+        if (open == '[') {
+            if (p < end && *p == ']') {
+                p++;
+                goto close;
+            }
+            goto value;
+        }
+        if (p < end && *p == '}') {
+            p++;
+            goto close;
+        }
+        if (p >= end || *p != '"') {
+            json_fail(r, p, "expected string key or '}' in object, got %s",
+                      json_describe(r, p, tmp, sizeof tmp));
+            goto done;
+        }
+        goto key;
+    }
+    default:
+        json_fail(r, p, "expected a value, got %s", json_describe(r, p, tmp, sizeof tmp));
+        goto done;
+    }
+
+key:
+    /* At the opening quote of an object key. */
+    {
+        if (r->nmems == r->capmems &&
+            !json_grow(r, (void **)&r->mems, &r->capmems, sizeof *r->mems))
+            goto done;
+        Member *m = &r->mems[r->nmems];
+        if (!json_string(r, &p, &m->key, &m->klen))
+            goto done;
+        m->kid = r->keys ? keys_lookup(r->keys, m->key, m->klen) : 0;
+        m->val = value_null();
+        r->nmems++;
+        p = json_ws(p, end);
+        if (p >= end || *p != ':') {
+            json_fail(r, p, "expected ':' after object key, got %s",
+                      json_describe(r, p, tmp, sizeof tmp));
+            goto done;
+        }
+        p++;
+        goto value;
+    }
+
+close:
+    /* The innermost container just ended: copy it into the arena. */
+    {
+        JsonFrame *f = &r->frames[--r->nframes];
+        v = value_undef();
+        if (f->is_obj) {
+            size_t n = r->nmems - f->start;
+            Member *src = r->mems + f->start;
+            if (n > 1 && !json_dedup(r, src, &n))
+                goto done;
+            v.kind = V_OBJ;
+            if (n) {
+                Member *dst = arena_alloc(arena, n * sizeof *dst);
+                if (!dst) {
+                    json_fail(r, p, "out of memory");
+                    goto done;
+                }
+                memcpy(dst, src, n * sizeof *dst);
+                v.u.o = dst;
+            }
+            v.n = (uint32_t)n;
+            r->nmems = f->start;
+        } else {
+            size_t n = r->nvals - f->start;
+            v.kind = V_ARR;
+            if (n) {
+                Value *dst = arena_alloc(arena, n * sizeof *dst);
+                if (!dst) {
+                    json_fail(r, p, "out of memory");
+                    goto done;
+                }
+                memcpy(dst, r->vals + f->start, n * sizeof *dst);
+                v.u.a = dst;
+            }
+            v.n = (uint32_t)n;
+            r->nvals = f->start;
+        }
+    }
+    /* fall through */
+
+complete:
+    /* A value v is finished: hand it to its container, then expect the
+     * container's separator or closer. */
+    if (!r->nframes) {
+        p = json_ws(p, end);
+        if (p < end) {
+            json_fail(r, p, "trailing data after JSON value");
+            goto done;
+        }
+        *out = v;
+        ok = true;
+        goto done;
+    }
+    p = json_ws(p, end);
+    if (r->frames[r->nframes - 1].is_obj) {
+        r->mems[r->nmems - 1].val = v;
+        if (p < end && *p == ',') {
+            p = json_ws(p + 1, end);
+            if (p >= end || *p != '"') {
+                json_fail(r, p, "expected string key after ',' in object, got %s",
+                          json_describe(r, p, tmp, sizeof tmp));
+                goto done;
+            }
+            goto key;
+        }
+        if (p < end && *p == '}') {
+            p++;
+            goto close;
+        }
+        json_fail(r, p, "expected ',' or '}' after object member, got %s",
+                  json_describe(r, p, tmp, sizeof tmp));
+        goto done;
+    }
+    if (r->nvals == r->capvals && !json_grow(r, (void **)&r->vals, &r->capvals, sizeof *r->vals))
+        goto done;
+    r->vals[r->nvals++] = v;
+    if (p < end && *p == ',') {
+        p++;
+        goto value;
+    }
+    if (p < end && *p == ']') {
+        p++;
+        goto close;
+    }
+    json_fail(r, p, "expected ',' or ']' after array element, got %s",
+              json_describe(r, p, tmp, sizeof tmp));
+
+done:
+    free(r->vals);
+    free(r->mems);
+    free(r->frames);
+    free(r->dedup);
+    free(r->numbuf);
+    if (r->cloc)
+        freelocale(r->cloc);
+    if (ok && arena->failed) {
+        json_fail(r, end, "out of memory");
+        ok = false;
+    }
+    if (!ok)
+        *out = value_undef();
+    return ok;
+}

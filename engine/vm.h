@@ -1,0 +1,57 @@
+/* vm.h — the bytecode interpreter.
+ *
+ * A Vm is the per-evaluation state: the value stack (locals live in it,
+ * one window per call frame), the lazily computed globals, the step budget
+ * and the error slot. It reads the Program and never changes it, so many
+ * Vms may run one Program on several threads. Values it makes live in the
+ * evaluation arena it is given.
+ *
+ * A runtime error stops the current call: vm_call returns false and the
+ * Vm's err/err_func/err_pc say what and where (pc→source offset through
+ * the function's offsets table). The caller decides what to stop: the
+ * evaluator stops the policy that raised it and goes on with the others.
+ */
+#ifndef VETO_VM_H
+#define VETO_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "builtin.h"
+#include "program.h"
+
+typedef void (*VmEmitFn)(void *ud, uint32_t rule, Value binding, Value message);
+
+typedef struct VmGlobal {
+    uint8_t state; /* 0 not computed, 1 computing, 2 done */
+    Value value;
+} VmGlobal;
+
+typedef struct Vm {
+    const Program *prog;
+    Arena *arena;         /* evaluation arena (borrowed) */
+    Value *stack;         /* malloc'd; locals and temporaries */
+    uint32_t sp, cap;
+    uint32_t max_stack;   /* bound on cap, in values */
+    VmGlobal *globals;    /* one per program global (malloc'd) */
+    Value input, context, data;
+    uint64_t fuel;        /* steps left */
+    uint64_t fuel_limit;  /* for the error message */
+    BuiltinCtx bctx;      /* handed to builtins; owns the regex cache */
+    VmEmitFn emit;
+    void *emit_ud;
+    int depth;            /* nested vm_call depth (globals computed on demand) */
+    bool failed;
+    char err[320];
+    uint32_t err_func, err_pc;
+} Vm;
+
+/* fuel 0 = default; mem is enforced by the arena's cap. */
+bool vm_init(Vm *vm, const Program *p, Arena *arena, uint64_t fuel);
+void vm_free(Vm *vm);
+/* Runs function `func` with no arguments; true with *result on success. */
+bool vm_call(Vm *vm, uint32_t func, Value *result);
+/* Resets the globals (e.g. between inputs) and the budget. */
+void vm_reset(Vm *vm, uint64_t fuel);
+
+#endif

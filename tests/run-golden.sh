@@ -1,0 +1,85 @@
+#!/bin/sh
+# run-golden.sh — golden tests: run each case's command, compare its whole
+# output with the case's `expected` file. The format is in tests/golden/README.md.
+#
+#   sh tests/run-golden.sh [FILTER...]     run every case (or those whose path
+#                                          contains one of the FILTERs)
+#   UPDATE_GOLDEN=1 sh tests/run-golden.sh rewrite `expected` from what runs now
+#
+# VETO names the binary (default: build/veto); it is exported as an absolute
+# path, with VETO_ROOT (the repository root), to every case. Ends with the
+# line "N passed, N failed"; exits non-zero when any case failed.
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+golden="$root/tests/golden"
+VETO=${VETO:-$root/build/veto}
+case $VETO in /*) ;; *) VETO="$(pwd)/$VETO" ;; esac
+if [ ! -x "$VETO" ]; then
+    echo "run-golden: no veto binary at $VETO (run make first, or set VETO)" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+VETO_ROOT=$root
+export VETO VETO_ROOT
+# Cases must not depend on the caller's locale, time zone or colours.
+LC_ALL=C TZ=UTC
+export LC_ALL TZ
+unset NO_COLOR
+timeout_s=${GOLDEN_TIMEOUT:-60}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+# Writes the output and exit line of the case in directory $1 to file $2.
+run_case() {
+    rc=0
+    (cd "$1" && exec timeout "$timeout_s" sh ./cmd) </dev/null >"$2" 2>&1 || rc=$?
+    # The exit line goes on a line of its own even when the output lacks a
+    # final newline.
+    if [ -s "$2" ] && [ "$(tail -c 1 "$2" | wc -l)" -eq 0 ]; then
+        echo >>"$2"
+    fi
+    echo "exit: $rc" >>"$2"
+}
+
+passed=0
+failed=0
+updated=0
+find "$golden" -name cmd -type f | LC_ALL=C sort >"$tmp/cases"
+while IFS= read -r cmdfile; do
+    dir=$(dirname "$cmdfile")
+    name=${dir#"$golden"/}
+    if [ $# -gt 0 ]; then
+        match=0
+        for f in "$@"; do
+            case $name in *"$f"*) match=1 ;; esac
+        done
+        [ $match -eq 1 ] || continue
+    fi
+    run_case "$dir" "$tmp/actual"
+    if [ -f "$dir/expected" ] && cmp -s "$dir/expected" "$tmp/actual"; then
+        passed=$((passed + 1))
+    elif [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+        cp "$tmp/actual" "$dir/expected"
+        echo "updated: $name"
+        updated=$((updated + 1))
+        passed=$((passed + 1))
+    elif [ ! -f "$dir/expected" ]; then
+        echo "FAIL: $name: no expected file (run with UPDATE_GOLDEN=1 to create it)"
+        sed 's/^/    /' "$tmp/actual"
+        failed=$((failed + 1))
+    else
+        echo "FAIL: $name"
+        diff -u --label "$name/expected" --label "$name/actual" "$dir/expected" "$tmp/actual" || true
+        failed=$((failed + 1))
+    fi
+done <"$tmp/cases"
+
+if [ $((passed + failed)) -eq 0 ]; then
+    echo "run-golden: no case matched" >&2
+fi
+[ $updated -eq 0 ] || echo "golden: $updated expected files updated"
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
