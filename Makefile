@@ -82,16 +82,19 @@ $(B)/libveto.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+# The orchestrator library exists once orchestrator/ has sources.
+ORCH_LIB := $(if $(ORCH_SRC),$(B)/liborchestrator.a,)
+
 $(B)/liborchestrator.a: $(ORCH_OBJ)
 	rm -f $@
-	ar rcs $@ $^ $(if $(ORCH_OBJ),,/dev/null) 2>/dev/null || ar rcs $@
+	ar rcs $@ $^
 
-$(B)/veto: $(CLI_OBJ) $(B)/liborchestrator.a $(B)/libveto.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/liborchestrator.a $(B)/libveto.a $(LDLIBS)
+$(B)/veto: $(CLI_OBJ) $(ORCH_LIB) $(B)/libveto.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(ORCH_LIB) $(B)/libveto.a $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/harness.h $(B)/libveto.a $(B)/liborchestrator.a
+$(B)/tests/%: tests/unit/%.c tests/unit/harness.h $(ORCH_LIB) $(B)/libveto.a
 	@mkdir -p $(B)/tests
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(B)/liborchestrator.a $(B)/libveto.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(ORCH_LIB) $(B)/libveto.a $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 

@@ -444,10 +444,19 @@ static void ast_dump_float(Buf *out, double v)
         buf_puts(out, isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
         return;
     }
-    for (int prec = 1; prec <= 17; prec++) {
+    int prec = 1;
+    for (; prec <= 17; prec++) {
         snprintf(s, sizeof s, "%.*g", prec, v);
         if (strtod(s, NULL) == v)
             break;
+    }
+    /* %g switches to an exponent once the integer part has more digits
+     * than the precision: print 1500.0, not 1.5e+03, below 1e16. */
+    double mag = fabs(v);
+    if (mag >= 1.0 && mag < 1e16) {
+        int digits = (int)floor(log10(mag)) + 1;
+        if (prec < digits)
+            snprintf(s, sizeof s, "%.*g", digits, v);
     }
     buf_puts(out, s);
     if (!strpbrk(s, ".e"))

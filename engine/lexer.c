@@ -116,6 +116,16 @@ static void lex_put_utf8(Buf *b, uint32_t cp)
     }
 }
 
+/* Bytes to skip for a malformed UTF-8 sequence at i: the bad byte and the
+ * continuation bytes after it, so one slip is one error. */
+static uint32_t lex_bad_utf8_len(const Lexer *lx, uint32_t i)
+{
+    uint32_t n = 1;
+    while (!lex_at_end(lx, i + n) && (lex_at(lx, i + n) & 0xC0) == 0x80)
+        n++;
+    return n;
+}
+
 /* Opens a `(`, `[`, `{` or `${` at off. Returns 0 (and ends the input)
  * when that would nest past LEX_MAX_NESTING. */
 static int lex_open(Lexer *lx, uint32_t off, uint32_t len)
@@ -152,7 +162,7 @@ static void lex_skip_space(Lexer *lx)
                 if (n == 0) {
                     lex_error(lx, lx->pos, 1, NULL, "invalid UTF-8 byte 0x%02x in comment",
                               lex_at(lx, lx->pos));
-                    n = 1;
+                    n = (int)lex_bad_utf8_len(lx, lx->pos);
                 }
                 lx->pos += (uint32_t)n;
             }
@@ -300,6 +310,11 @@ static int lex_number(Lexer *lx, Token *t)
 
 /* ---- strings ------------------------------------------------------------------ */
 
+static int lex_hex4_digit(unsigned c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 static int lex_hex4(const Lexer *lx, uint32_t i, uint32_t *out)
 {
     uint32_t v = 0;
@@ -328,7 +343,7 @@ static void lex_unicode_escape(Lexer *lx, Buf *b)
     uint32_t cp;
     if (!lex_hex4(lx, at + 2, &cp)) {
         uint32_t n = 2;
-        while (n < 6 && lex_is_ident(lex_at(lx, at + n)))
+        while (n < 6 && lex_hex4_digit(lex_at(lx, at + n)))
             n++;
         lex_error(lx, at, n, "write \\u followed by exactly 4 hex digits, as in \\u00e9",
                   "invalid unicode escape `%.*s`", (int)n, lx->src->text + at);
@@ -367,6 +382,16 @@ static int lex_string_body(Lexer *lx, Token *t, uint8_t quote, uint32_t str_star
         if (c == quote) {
             lx->pos++;
             type = first ? TK_STRING : TK_TEND;
+            break;
+        }
+        if (((c == 0 && lex_at_end(lx, lx->pos)) || c == '\n') && first && lx->nmodes > 0 &&
+            lx->modes[lx->nmodes - 1].interp && lx->modes[lx->nmodes - 1].quote == quote) {
+            /* `"a ${x"`: the quote meant to close the outer string, the `}`
+             * was forgotten. Say so, and end the outer string here. */
+            lex_error(lx, str_start, 1, NULL, "expected `}` to close the interpolation");
+            lx->nmodes--;
+            lex_close(lx);
+            type = TK_TEND;
             break;
         }
         if ((c == 0 && lex_at_end(lx, lx->pos)) || c == '\n') {
@@ -428,7 +453,7 @@ static int lex_string_body(Lexer *lx, Token *t, uint8_t quote, uint32_t str_star
         int n = lex_utf8_len(lx, lx->pos);
         if (n == 0) {
             lex_error(lx, lx->pos, 1, NULL, "invalid UTF-8 byte 0x%02x in string", c);
-            lx->pos++;
+            lx->pos += lex_bad_utf8_len(lx, lx->pos);
             continue;
         }
         buf_append(&b, lx->src->text + lx->pos, (size_t)n);
@@ -456,7 +481,7 @@ static int lex_raw_string(Lexer *lx, Token *t)
         int n = lex_utf8_len(lx, lx->pos);
         if (n == 0) {
             lex_error(lx, lx->pos, 1, NULL, "invalid UTF-8 byte 0x%02x in string", c);
-            n = 1;
+            n = (int)lex_bad_utf8_len(lx, lx->pos);
         }
         lx->pos += (uint32_t)n;
     }
@@ -479,7 +504,7 @@ static void lex_stray(Lexer *lx)
         int n = lex_utf8_len(lx, at);
         if (n == 0) {
             lex_error(lx, at, 1, NULL, "invalid UTF-8 byte 0x%02x", c);
-            lx->pos++;
+            lx->pos += lex_bad_utf8_len(lx, at);
         } else {
             lex_error(lx, at, (uint32_t)n, NULL, "unexpected character `%.*s`", n,
                       lx->src->text + at);

@@ -25,6 +25,34 @@ void *PolicyParserAlloc(void *(*malloc_fn)(size_t));
 void PolicyParser(void *parser, int major, Token minor, ParseState *ps);
 void PolicyParserFree(void *parser, void (*free_fn)(void *));
 int PolicyParserExpected(void *parser, int *out, int max); /* %code in the grammar */
+void PolicyParserResync(void *parser);                     /* %code in the grammar */
+
+/* Tokens that start a declaration: where error recovery resumes. */
+static int parse_starts_decl(int t)
+{
+    switch (t) {
+    case TK_POLICY: case TK_MODULE: case TK_USE: case TK_LET: case TK_FUNC: case TK_DENY:
+    case TK_WARN: case TK_ALLOW: case TK_APPROVE: case TK_REJECT: case TK_TRIGGER:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Operators that may follow any complete expression: listing them in
+ * "expected ..." would drown the one useful choice (`)`, `,`, `then`). */
+static int parse_is_operator(int t)
+{
+    switch (t) {
+    case TK_PLUS: case TK_MINUS: case TK_STAR: case TK_SLASH: case TK_PERCENT: case TK_EQ:
+    case TK_NE: case TK_LT: case TK_LE: case TK_GT: case TK_GE: case TK_IN: case TK_NOTIN:
+    case TK_MATCH: case TK_NOMATCH: case TK_LIKE: case TK_COALESCE: case TK_AND: case TK_OR:
+    case TK_DOT: case TK_LBRACKET: case TK_LPAREN:
+        return 1;
+    default:
+        return 0;
+    }
+}
 
 /* Tokens that can begin an expression: when the parser could take any of
  * these, "expected an expression" says more than a list of twenty tokens. */
@@ -42,21 +70,31 @@ static int parse_starts_expr(int t)
 }
 
 /* "expected `)` or `,`", "expected an expression", or nothing when the
- * choice is too wide to help. */
-static void parse_expected(Buf *b, void *parser)
+ * choice is too wide to help. Returns whether only a name could come next
+ * (so a `=` there is not a mistaken `==`). */
+static int parse_expected(Buf *b, void *parser)
 {
     int exp[96];
     int n = PolicyParserExpected(parser, exp, (int)(sizeof exp / sizeof exp[0]));
-    int has_expr = 0, has_ident = 0, nother = 0;
+    int has_expr = 0, has_ident = 0, has_ops = 0, nother = 0;
     const char *other[4];
+    for (int i = 0; i < n; i++)
+        if (exp[i] == TK_PLUS)
+            has_ops = 1; /* after a complete expression: `in` is an operator here */
     for (int i = 0; i < n; i++) {
-        if (exp[i] == TK_INT)
+        if (exp[i] == TK_INT) {
             has_expr = 1;
-        else if (exp[i] == TK_IDENT)
+        } else if (exp[i] == TK_IDENT) {
             has_ident = 1;
-        else if (!parse_starts_expr(exp[i])) {
+        } else if (!parse_starts_expr(exp[i]) && !(has_ops && parse_is_operator(exp[i]))) {
+            const char *d = lex_token_desc(exp[i]);
+            int dup = 0; /* TMID and TEND both read "`}`" */
+            for (int k = 0; k < nother && k < 4; k++)
+                dup |= strcmp(other[k], d) == 0;
+            if (dup)
+                continue;
             if (nother < 4)
-                other[nother] = lex_token_desc(exp[i]);
+                other[nother] = d;
             nother++;
         }
     }
@@ -67,9 +105,10 @@ static void parse_expected(Buf *b, void *parser)
             other[nother] = "a name";
         nother++;
     }
+    int name_only = has_ident && !has_expr;
     int items = nother + has_expr;
     if (items == 0 || nother > 3)
-        return;
+        return name_only;
     buf_puts(b, ", expected ");
     int k = 0;
     if (has_expr) {
@@ -81,6 +120,7 @@ static void parse_expected(Buf *b, void *parser)
             buf_puts(b, k == items - 1 ? " or " : ", ");
         buf_puts(b, other[i]);
     }
+    return name_only;
 }
 
 void parse_syntax_error(ParseState *ps, void *parser, int major, const Token *tok)
@@ -94,9 +134,9 @@ void parse_syntax_error(ParseState *ps, void *parser, int major, const Token *to
     case TK_FLOAT: buf_printf(&msg, "unexpected number `%.*s`", (int)tok->len, text); break;
     default: buf_printf(&msg, "unexpected %s", lex_token_desc(major)); break;
     }
-    parse_expected(&msg, parser);
+    int name_only = parse_expected(&msg, parser);
     const char *hint = NULL;
-    if (major == TK_ASSIGN)
+    if (major == TK_ASSIGN && !name_only)
         hint = "`==` compares; `=` only follows the name in `let` and `func`";
     diag_add(ps->diags, DIAG_ERROR, ps->src, tok->off, tok->len, hint, "%s",
              msg.p ? msg.p : "syntax error");
@@ -133,7 +173,14 @@ AstNode *parse_source(Arena *arena, const Source *src, DiagList *diags)
          * repeat it): stop without telling the parser. */
         if (lx.fatal || (type == TK_EOF && lx.eof_error))
             break;
+        /* A declaration keyword ends any error recovery (see
+         * PolicyParserResync), before and after lemon sees it (it may be
+         * the very token that was unexpected). */
+        if (parse_starts_decl(type))
+            PolicyParserResync(parser);
         PolicyParser(parser, type, t, &ps);
+        if (parse_starts_decl(type))
+            PolicyParserResync(parser);
         if (ps.stopped) {
             ps.errors++;
             diag_add(diags, DIAG_ERROR, src, t.off, t.len, NULL, "expression nested too deeply");

@@ -731,7 +731,9 @@ static bool vm_run(Vm *vm, uint32_t entry, Value *result)
             FAIL("%s", vm->bctx.err[0] ? vm->bctx.err : b->name);
         }
         CHECK_ARENA();
-        if (r.kind != V_UNDEF)
+        /* Derived text, numbers and collections carry the taint; a boolean
+         * answer about a secret reveals nothing printable. */
+        if (r.kind != V_UNDEF && r.kind != V_BOOL && r.kind != V_NULL)
             r.flags |= taint;
         sp -= argc;
         PUSH(r);

@@ -210,6 +210,15 @@ pairs(A) ::= pairs(A) COMMA expr(K) COLON expr(V).
  * Simulates the reductions each candidate would cause on a scratch copy of
  * the top of the stack (lemon 3.40 has no API for this). */
 %code {
+/* Lets the next syntax error be reported at once. The driver calls it at
+ * each token that starts a declaration: lemon otherwise stays silent until
+ * three tokens were shifted after an error, which hides real errors in
+ * short declarations that follow a broken one. */
+void PolicyParserResync(void *parser)
+{
+    ((yyParser *)parser)->yyerrcnt = -1;
+}
+
 int PolicyParserExpected(void *parser, int *out, int max)
 {
     yyParser *p = (yyParser *)parser;

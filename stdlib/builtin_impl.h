@@ -36,6 +36,7 @@ BUILTIN_DEFS(encoding);
 BUILTIN_DEFS(time);
 BUILTIN_DEFS(semver);
 BUILTIN_DEFS(cloud);
+BUILTIN_DEFS(sensitive);
 
 #define BUILTIN_NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 

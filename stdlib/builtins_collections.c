@@ -50,6 +50,7 @@ static uint32_t coll_index_find_key(const CollIndex *ix, const Member *ms, const
                                     uint32_t *slot_out)
 {
     uint32_t k = (uint32_t)coll_key_hash(m->key, m->klen) & ix->mask;
+    *slot_out = 0;
     for (; ix->slot[k]; k = (k + 1) & ix->mask)
         if (coll_key_eq(&ms[ix->slot[k] - 1], m))
             return ix->slot[k] - 1;
@@ -61,6 +62,7 @@ static uint32_t coll_index_find_value(const CollIndex *ix, const Value *vs, Valu
                                       uint32_t *slot_out)
 {
     uint32_t k = (uint32_t)value_hash(v) & ix->mask;
+    *slot_out = 0;
     for (; ix->slot[k]; k = (k + 1) & ix->mask)
         if (value_equal(vs[ix->slot[k] - 1], v))
             return ix->slot[k] - 1;

@@ -255,7 +255,7 @@ static bool core_to_number(BuiltinCtx *ctx, const Value *args, uint32_t argc, Va
             *out = value_undef();
         return true;
     default:
-        return builtin_type_error(ctx, "to_number", 1, "a string, number, bool or null", v);
+        return builtin_type_error(ctx, "to_number", 1, "a string, number, boolean or null", v);
     }
 }
 

@@ -18,8 +18,10 @@
 #           when jq finds a "delete" among the actions; no FIX-QUANT deny
 #   expr    `veto expr` counts the same number of resource changes as jq
 # and, for a file listed in tests/fixtures-policies/input-errors.list
-# (UTF-16 files from PowerShell, truncated JSON): exit 2 with an error on
-# stderr naming the file, for both eval and expr.
+# (truncated or malformed JSON): exit 2 with an error on stderr naming the
+# file, for both eval and expr. UTF-16 plans (what PowerShell's `>` writes)
+# are read by veto, which transcodes them; jq sees them through iconv, so
+# their counts are checked like any other plan's.
 #
 # Prints one line per failure, then "N passed, N failed"; exits 1 on any
 # failure. $VETO defaults to ./build/veto (tests/run-all.sh exports it).
@@ -121,8 +123,20 @@ while IFS= read -r plan; do
     fi
     ok
 
+    # jq reads UTF-8 only: give it a transcoded copy of a UTF-16 plan.
+    jqplan=$plan
+    case $(head -c 2 "$plan" | od -An -tx1 | tr -d ' ') in
+    fffe | feff)
+        if iconv -f UTF-16 -t UTF-8 "$plan" >"$tmp/utf8.json" 2>/dev/null; then
+            jqplan="$tmp/utf8.json"
+        else
+            bad "UTF-16 plan that iconv cannot convert"
+            continue
+        fi ;;
+    esac
+
     # counts: the tf module against jq.
-    want=$(jq -r "$jq_counts" "$plan")
+    want=$(jq -r "$jq_counts" "$jqplan")
     got=$(jq -r '[.results[] | select(.policy_id == "FIX-COUNTS") | .message] | .[0] // "(no FIX-COUNTS result)"' "$out")
     if [ "$got" = "$want" ]; then ok; else bad "counts: veto '$got', jq '$want'"; fi
 
@@ -131,13 +145,13 @@ while IFS= read -r plan; do
     if [ "$got" = "warn: missing=undefined" ]; then ok; else bad "missing paths: got '$got'"; fi
 
     # quantifiers.
-    destroy=$(jq -r "$jq_destroy" "$plan")
+    destroy=$(jq -r "$jq_destroy" "$jqplan")
     if [ "$destroy" = true ]; then want="warn: all-actions-known | warn: has-destroy"; else want="warn: all-actions-known"; fi
     got=$(jq -r '[.results[] | select(.policy_id == "FIX-QUANT") | "\(.rule): \(.message)"] | sort | join(" | ")' "$out")
     if [ "$got" = "$want" ]; then ok; else bad "quantifiers: veto '$got', want '$want'"; fi
 
     # expr: the same count through `veto expr`.
-    want=$(jq -r '.resource_changes // [] | length' "$plan")
+    want=$(jq -r '.resource_changes // [] | length' "$jqplan")
     got=$($limit "$VETO" expr --input "$plan" 'count(input.resource_changes ?? [])' 2>"$err")
     rc=$?
     if [ "$rc" -eq 0 ] && [ "$got" = "$want" ]; then ok; else bad "expr count: exit $rc, got '$got', jq '$want' $(head -n 1 "$err")"; fi

@@ -13,8 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static int harness_passed, harness_failed, harness_cur_failed;
-static const char *harness_cur_name;
+static int harness_passed, harness_failed;
+static int harness_cur_failed __attribute__((unused));
+static const char *harness_cur_name __attribute__((unused));
 
 #define TEST(name) static void test_##name(void)
 
