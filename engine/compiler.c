@@ -203,11 +203,16 @@ void compiler_declare(Compiler *c, Unit *u)
         d->kind = kind;
         d->node = n;
         char fname[512];
-        const char *scope = u->module ? u->module : u->src->name;
+        const char *scope = u->module; /* file-level names stay bare in messages */
         if (kind == DECL_USE) {
-            d->module = compiler_module(c, n->name, u->src, n->off);
+            /* Point at the module name, not at `use`. */
+            const char *at = strstr(u->src->text + n->off, n->name);
+            uint32_t off = at && (size_t)(at - u->src->text) < n->off + n->len
+                               ? (uint32_t)(at - u->src->text)
+                               : n->off;
+            d->module = compiler_module(c, n->name, u->src, off);
         } else if (kind == DECL_LET) {
-            snprintf(fname, sizeof fname, "%s.%s", scope, name);
+            snprintf(fname, sizeof fname, "%s%s%s", scope ? scope : "", scope ? "." : "", name);
             uint32_t fi = compiler_add_function(c, fname, FN_GLOBAL, u->src->id, n->off);
             Program *p = c->prog;
             ARENA_GROW(&p->arena, p->globals, p->nglobals, c->capglobals);
@@ -217,7 +222,7 @@ void compiler_declare(Compiler *c, Unit *u)
             p->globals[p->nglobals].func = fi;
             d->index = p->nglobals++;
         } else {
-            snprintf(fname, sizeof fname, "%s.%s", scope, name);
+            snprintf(fname, sizeof fname, "%s%s%s", scope ? scope : "", scope ? "." : "", name);
             d->index = compiler_add_function(c, fname, FN_USER, u->src->id, n->off);
             c->prog->funcs[d->index].nparams = (uint16_t)n->list.n;
         }
@@ -242,8 +247,8 @@ const char *rule_kind_name(RuleKind k) { return k < RK__COUNT ? rule_names[k] : 
 /* A metadata value that is one word: a bare name or a string. */
 static const char *compiler_meta_word(Compiler *c, Unit *u, AstNode *v)
 {
-    if (v->kind == AST_NAME)
-        return v->name;
+    if (v->kind == AST_NAME) /* keywords (`trigger`) carry no text: take the span */
+        return v->name ? v->name : arena_strndup(&c->arena, u->src->text + v->off, v->len);
     Value val;
     if (codegen_constant(c, u, v, &val) && val.kind == V_STR)
         return arena_strndup(&c->prog->arena, val.u.s, val.n);
@@ -442,7 +447,8 @@ static void compiler_policies(Compiler *c, Unit *u)
             snprintf(hint, sizeof hint, "%s policies have %s rules", policy_kind_name(pol->kind),
                      compiler_rules_for(pol->kind));
             diag_add(c->diags, DIAG_ERROR, u->src, n->off, (uint32_t)strlen(rule_kind_name(rk)),
-                     hint, "`%s` rule in a %s policy", rule_kind_name(rk),
+                     hint, "`%s` rule in a%s %s policy", rule_kind_name(rk),
+                     pol->kind == PK_ACCESS || pol->kind == PK_APPROVAL ? "n" : "",
                      policy_kind_name(pol->kind));
             continue;
         }

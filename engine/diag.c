@@ -210,11 +210,49 @@ static void diag_render_one(Buf *b, const Diag *g, int color)
         buf_printf(b, "%*s = hint: %s\n", w, "", g->hint);
 }
 
+/* Diagnostics are shown in source order — files in the order they first
+ * appear, then line and column — whatever phase found them; the sort is
+ * stable so notes stay after the error they belong to. */
+static size_t diag_file_rank(const DiagList *d, const char *file)
+{
+    if (!file)
+        return 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->items[i].file && strcmp(d->items[i].file, file) == 0)
+            return i + 1;
+    return d->n + 1;
+}
+
+static int diag_before(const DiagList *d, const Diag *x, const Diag *y)
+{
+    size_t fx = diag_file_rank(d, x->file), fy = diag_file_rank(d, y->file);
+    if (fx != fy)
+        return fx < fy;
+    if (!x->file || x->line == 0 || y->line == 0 || x->severity == DIAG_NOTE ||
+        y->severity == DIAG_NOTE)
+        return 0;
+    if (x->line != y->line)
+        return x->line < y->line;
+    return x->col < y->col;
+}
+
 char *diag_render(const DiagList *d, int color)
 {
     Buf b = BUF_INIT;
+    size_t *order = malloc((d->n ? d->n : 1) * sizeof *order);
+    if (!order)
+        return NULL;
+    for (size_t i = 0; i < d->n; i++) {
+        size_t j = i; /* insertion sort: stable, and lists are short (capped) */
+        while (j > 0 && diag_before(d, &d->items[i], &d->items[order[j - 1]])) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
     for (size_t i = 0; i < d->n; i++)
-        diag_render_one(&b, &d->items[i], color);
+        diag_render_one(&b, &d->items[order[i]], color);
+    free(order);
     return buf_take(&b);
 }
 

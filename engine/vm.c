@@ -282,7 +282,7 @@ static bool vm_global(Vm *vm, uint32_t gi, uint32_t func, uint32_t pc, Value *ou
         return true;
     }
     if (g->state == 1)
-        return vm_fail(vm, func, pc, "`%s` depends on itself", vm->prog->globals[gi].name);
+        return vm_fail(vm, func, pc, "let `%s` depends on itself", vm->prog->globals[gi].name);
     if (vm->depth >= VM_MAX_DEPTH)
         return vm_fail(vm, func, pc, "globals nested too deeply");
     g->state = 1;

@@ -85,6 +85,8 @@ dotted(A) ::= dotted(A) DOT IDENT(N).           { ast_dotted_join(ps, &A, &N); }
 metas(A) ::= .                                  { A = ast_list_new(ps, NULL); }
 metas(A) ::= metas(A) meta(M).                  { ast_list_push(ps, &A, M); }
 meta(A) ::= IDENT(K) COLON expr(E).             { A = ast_new_decl(ps, AST_META, &K, K.text, NULL, E); }
+/* `kind: trigger` names a policy kind that is also a rule keyword. */
+meta(A) ::= IDENT(K) COLON TRIGGER(T).          { A = ast_new_decl(ps, AST_META, &K, K.text, NULL, ast_new_leaf(ps, AST_NAME, &T)); }
 
 %type params {AstList}
 params(A) ::= .                                 { A = ast_list_new(ps, NULL); }

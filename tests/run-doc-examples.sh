@@ -18,16 +18,16 @@ for doc in docs/*.md; do
         /^```veto-examples/ { inblock = 1; input = ""; next }
         /^```/ && inblock { inblock = 0; next }
         inblock && /^# input: / { input = substr($0, 10); next }
-        inblock && /==>/ { printf "%s\t%d\t%s\t%s\n", doc, NR, input, $0 }
+        inblock && /==>/ { printf "%s\t%d\t%s\t%s\n", doc, NR, (input == "" ? "-" : input), $0 }
     ' "$doc"
 done > "$tmp"
 while IFS="$(printf '\t')" read -r doc line input example; do
     expr=$(printf '%s' "$example" | sed 's/[[:space:]]*==>.*$//')
     want=$(printf '%s' "$example" | sed 's/^.*==>[[:space:]]*//')
-    if [ -n "$input" ]; then
-        got=$("$VETO" expr "$expr" --input "$input" 2>&1)
+    if [ "$input" != "-" ]; then
+        got=$("$VETO" expr --input "$input" -- "$expr" 2>&1)
     else
-        got=$("$VETO" expr "$expr" 2>&1)
+        got=$("$VETO" expr -- "$expr" 2>&1)
     fi
     status=$?
     case "$want" in
