@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "json.h"
 #include "program.h"
+#include "taint.h"
 
 #define DOC_DEFAULT_MAX_BYTES ((size_t)4 << 30)
 
@@ -119,6 +120,8 @@ static veto_doc *doc_from_buffer(veto_engine *e, const char *name, char *buf, si
         doc_free_parts(doc);
         return NULL;
     }
+    /* Secrets are tainted before any policy can see the document. */
+    taint_plan(&doc->arena, &doc->root);
     if (doc->arena.failed) {
         diag_add_at(d, DIAG_ERROR, name, 0, 0, "out of memory loading the document");
         doc_free_parts(doc);

@@ -66,7 +66,8 @@ typedef enum FmtDocKind {
     FD_SOFTLINE,     /* nothing when flat, a newline when broken */
     FD_HARDLINE,     /* always a newline; breaks every enclosing group */
     FD_FRESHLINE,    /* a newline unless the line is still empty (own-line comments) */
-    FD_SUFFIX,       /* a trailing comment: printed at the end of the current line */
+    FD_SUFFIX,       /* a trailing comment: printed at the end of the current line;
+                      * the next text starts a new line */
     FD_BREAK_PARENT, /* breaks every enclosing group */
     FD_CONCAT,       /* children in order */
     FD_NEST,         /* children, with line breaks indented `indent` more */
@@ -176,9 +177,13 @@ static void fmt_flush_trailing(Fmt *F)
 /* Before a token at off: every comment still unplaced before it. */
 static void fmt_flush_before(Fmt *F, uint32_t off)
 {
+    int own = 0;
     while (F->ci < F->ncmts && F->cmts[F->ci].off < off) {
         const FmtComment *c = &F->cmts[F->ci++];
-        if (c->own_line) {
+        /* After an own-line comment the line is empty: a comment that
+         * followed code in the source (skipped here) is now on its own. */
+        own |= c->own_line;
+        if (own) {
             fmt_link_kind(F, FD_FRESHLINE);
             fmt_link_text(F, FD_TEXT, F->src->text + c->off, c->len);
             fmt_link_kind(F, FD_HARDLINE);
@@ -236,7 +241,7 @@ static void fmt_ifbreak_comma(Fmt *F)
     t->s = ",";
     t->n = 1;
     d->kids = d->last = t;
-    fmt_add(F, d);
+    fmt_link(F, d); /* before a pending trailing comment: `x, # c` */
 }
 
 /* Opens a container (FD_GROUP, FD_NEST); fmt_close ends it. */
@@ -299,6 +304,12 @@ static void fmt_tok(Fmt *F, int32_t i)
     if (i < 0 || (uint32_t)i >= F->ntoks)
         return;
     const Token *t = &F->toks[i];
+    if (t->type == TK_COMMA && F->pending) {
+        /* A separator goes right after its item, before any comment
+         * waiting there (`1, # one`); the comment is placed next. */
+        fmt_link_text(F, FD_TEXT, ",", 1);
+        return;
+    }
     fmt_flush_trailing(F);
     fmt_flush_before(F, t->off);
     const char *s = lex_token_text(t->type);
@@ -1101,6 +1112,7 @@ typedef struct FmtPrinter {
     int col;        /* column after the last character (indentation included) */
     int content;    /* the current line holds more than indentation */
     int indent_due; /* indentation to write before the next text, or -1 */
+    int must_break; /* a trailing comment was placed: the next text starts a new line */
     FmtStack cmds;  /* what remains to print, top = next */
     FmtStack scratch;
 } FmtPrinter;
@@ -1212,8 +1224,8 @@ static int fmt_fits(FmtPrinter *P, const FmtDoc *d, int indent, size_t rest, int
                 return 1;
             break;
         case FD_HARDLINE:
-        case FD_FRESHLINE: return 1;
-        case FD_SUFFIX:
+        case FD_FRESHLINE:
+        case FD_SUFFIX: return 1; /* what follows starts a new line */
         case FD_BREAK_PARENT: break;
         case FD_CONCAT:
         case FD_NEST: fmt_push_kids(s, c.indent, c.brk, c.d); break;
@@ -1232,10 +1244,19 @@ static void fmt_newline(FmtPrinter *P, int indent)
     while (P->out.len > 0 && P->out.p[P->out.len - 1] == ' ')
         P->out.p[--P->out.len] = '\0';
     if (P->suffix.len > 0) {
-        buf_append(&P->out, P->suffix.p, P->suffix.len);
+        if (P->content) {
+            buf_append(&P->out, P->suffix.p, P->suffix.len);
+        } else {
+            /* Nothing on the line (the comment followed a dropped comma
+             * after a line break): it becomes an own-line comment. */
+            for (int i = 0; i < P->indent_due; i++)
+                buf_putc(&P->out, ' ');
+            buf_append(&P->out, P->suffix.p + 1, P->suffix.len - 1);
+        }
         buf_reset(&P->suffix);
     }
     buf_putc(&P->out, '\n');
+    P->must_break = 0;
     P->col = indent;
     P->content = 0;
     P->indent_due = indent;
@@ -1243,6 +1264,8 @@ static void fmt_newline(FmtPrinter *P, int indent)
 
 static void fmt_print_text(FmtPrinter *P, const char *s, size_t n, int indent)
 {
+    if (P->must_break)
+        fmt_newline(P, indent);
     if (!P->content) {
         size_t k = 0;
         while (k < n && s[k] == ' ')
@@ -1252,8 +1275,6 @@ static void fmt_print_text(FmtPrinter *P, const char *s, size_t n, int indent)
     }
     int nl;
     int w = fmt_width(s, n, &nl);
-    if (nl && P->suffix.len > 0)
-        fmt_newline(P, indent); /* a comment must not end up inside a raw string */
     if (P->indent_due >= 0) {
         for (int i = 0; i < P->indent_due; i++)
             buf_putc(&P->out, ' ');
@@ -1302,6 +1323,7 @@ static char *fmt_print(FmtDoc *root, int *failed)
         case FD_SUFFIX:
             buf_putc(&P.suffix, ' ');
             buf_append(&P.suffix, d->s, d->n);
+            P.must_break = 1;
             break;
         case FD_BREAK_PARENT: break;
         case FD_CONCAT: fmt_push_kids(&P.cmds, c.indent, c.brk, d); break;

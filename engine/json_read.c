@@ -480,7 +480,7 @@ static inline bool json_number(JsonReader *r, const char **pp, Value *out)
             return true;
         }
     }
-    double d;
+    double d = 0.0; /* set by json_strtod; GCC -O2 cannot see it (-Wmaybe-uninitialized) */
     if (!json_strtod(r, s, (size_t)(p - s), &d))
         return false;
     if (isinf(d))
@@ -712,7 +712,9 @@ close:
         v = value_undef();
         if (f->is_obj) {
             size_t n = r->nmems - f->start;
-            Member *src = r->mems + f->start;
+            /* r->mems is still NULL when no member was ever read ("{}"):
+             * NULL + 0 is undefined behaviour, so only index it when n > 0 */
+            Member *src = n ? r->mems + f->start : NULL;
             if (n > 1 && !json_dedup(r, src, &n))
                 goto done;
             v.kind = V_OBJ;

@@ -5,6 +5,7 @@
  * redaction marker. Invalid UTF-8 in strings becomes U+FFFD so the output
  * is always valid JSON.
  */
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -97,7 +98,12 @@ static void json_write_float(Buf *out, double d)
         return;
     }
     char tmp[40];
-    for (int prec = 15; prec <= 17; prec++) {
+    /* 15 significant digits hold every normal double's shortest form (when
+     * one of at most 15 digits round-trips, %.15g prints it with trailing
+     * zeros trimmed). Subnormals have fewer significant bits, so their
+     * shortest form can be much shorter: search from one digit. */
+    int first = d != 0.0 && fabs(d) < DBL_MIN ? 1 : 15;
+    for (int prec = first; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, d);
         if (strtod(tmp, NULL) == d)
             break;

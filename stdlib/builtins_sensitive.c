@@ -12,49 +12,7 @@
 #include <string.h>
 
 #include "builtin_impl.h"
-
-static bool sens_mark(BuiltinCtx *ctx, Value v, Value mask, Value *out, int depth)
-{
-    *out = v;
-    if (depth > 512)
-        return true;
-    if (mask.kind == V_BOOL) {
-        if (mask.u.b && v.kind != V_UNDEF)
-            out->flags |= VF_SENSITIVE;
-        return true;
-    }
-    if (mask.kind == V_OBJ && v.kind == V_OBJ && mask.n > 0) {
-        Member *ms = builtin_new_members(ctx, "mark_sensitive", v.n);
-        if (!ms)
-            return false;
-        for (uint32_t i = 0; i < v.n; i++) {
-            ms[i] = v.u.o[i];
-            const Member *mm = value_get(mask, ms[i].key, ms[i].klen, ms[i].kid);
-            if (mm && !sens_mark(ctx, ms[i].val, mm->val, &ms[i].val, depth + 1))
-                return false;
-        }
-        Value o = builtin_obj(ms, v.n);
-        o.flags = v.flags;
-        *out = o;
-        return true;
-    }
-    if (mask.kind == V_ARR && (v.kind == V_ARR || v.kind == V_SET) && mask.n > 0) {
-        Value *items = builtin_new_values(ctx, "mark_sensitive", v.n);
-        if (!items)
-            return false;
-        for (uint32_t i = 0; i < v.n; i++) {
-            items[i] = v.u.a[i];
-            if (i < mask.n && !sens_mark(ctx, items[i], mask.u.a[i], &items[i], depth + 1))
-                return false;
-        }
-        Value a = builtin_arr(items, v.n);
-        a.kind = v.kind;
-        a.flags = v.flags;
-        *out = a;
-        return true;
-    }
-    return true;
-}
+#include "taint.h"
 
 static bool sens_mark_sensitive(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
 {
@@ -63,7 +21,8 @@ static bool sens_mark_sensitive(BuiltinCtx *ctx, const Value *args, uint32_t arg
         *out = value_undef();
         return true;
     }
-    return sens_mark(ctx, args[0], args[1], out, 0);
+    *out = taint_apply(ctx->arena, args[0], args[1]);
+    return !ctx->arena->failed;
 }
 
 /* Any sensitive value within v (the flag on v itself or deeper). */

@@ -1,0 +1,2 @@
+" Veto policy files.
+autocmd BufRead,BufNewFile *.veto setfiletype veto
