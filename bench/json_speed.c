@@ -10,9 +10,12 @@
  * resource_changes: nested before/after objects, tags, ARNs, embedded IAM
  * policy documents (escape-heavy strings), numbers of every kind; the text
  * goes to a temporary file (or --keep PATH) so jq reads the same bytes.
- * Each reader runs three times; the best wall time counts. Peak RSS is the
- * process's (ru_maxrss: the input buffer plus the arena) and, for jq, the
- * largest child's. Only this program links jansson.
+ * Each reader runs three times; the best wall time and the best CPU time
+ * (user+sys: steadier than wall on a shared machine) count. json_read runs
+ * without and then with a KeyTable of typical policy keys, as the engine
+ * calls it. Peak RSS is the process's ru_maxrss (shown above the baseline
+ * of the input buffer) and, for jq, /usr/bin/time's %M of jq itself.
+ * Only this program links jansson.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -36,6 +39,13 @@ static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -142,15 +152,31 @@ static void gen_plan(Buf *b, size_t target)
 
 /* ---- runners ----------------------------------------------------------------- */
 
-static double time_cmd(const char *cmd)
+/* Runs cmd under /usr/bin/time; wall, CPU (user+sys) seconds and peak RSS
+ * (KB) of the command itself. -1 wall on failure. */
+static double time_cmd(const char *cmd, double *cpu, long *rss_kb)
 {
+    char tf[64], full[1400];
+    snprintf(tf, sizeof tf, "/tmp/json_speed_time_%ld", (long)getpid());
+    snprintf(full, sizeof full, "/usr/bin/time -f '%%U %%S %%M' -o %s %s", tf, cmd);
     double t0 = now();
-    int rc = system(cmd);
+    int rc = system(full);
     double t = now() - t0;
+    double u = 0, sy = 0;
+    long m = 0;
+    FILE *f = fopen(tf, "r");
+    if (f) {
+        if (fscanf(f, "%lf %lf %ld", &u, &sy, &m) != 3)
+            u = sy = 0, m = 0;
+        fclose(f);
+    }
+    unlink(tf);
     if (rc != 0) {
         fprintf(stderr, "json_speed: `%s` exited %d\n", cmd, rc);
         return -1;
     }
+    *cpu = u + sy;
+    *rss_kb = m;
     return t;
 }
 
@@ -245,40 +271,63 @@ int main(int argc, char **argv)
     long rss_before = peak_rss_kb(RUSAGE_SELF);
     printf("input: %s, %zu bytes (%.1f MB)\n", path, len, mb);
 
-    /* json_read, best of 3 (the arena is reset, not freed, between runs) */
+    /* json_read, best of 3 (the arena is reset, not freed, between runs),
+     * first without a KeyTable, then with one of typical policy attribute
+     * names, as the engine calls it. */
+    static const char *const policy_keys[] = {
+        "resource_changes", "address", "type", "name", "mode", "change", "actions", "before",
+        "after", "after_unknown", "tags", "tags_all", "Name", "acl", "policy", "ingress",
+        "cidr_blocks", "from_port", "to_port", "protocol", "encryption", "sse_algorithm",
+        "kms_master_key_id", "versioning", "enabled", "lifecycle_rule", "arn", "id",
+        "provider_name", "module_address", "size_gb", "count", "index", "settings"};
+    KeyTable *kt = keys_new();
+    for (size_t i = 0; i < sizeof policy_keys / sizeof *policy_keys; i++)
+        keys_intern(kt, policy_keys[i], strlen(policy_keys[i]));
     Arena arena;
     arena_init(&arena, 1 << 20);
-    double best = 1e9;
+    double best = 1e9, best_cpu = 1e9;
     Value v = value_undef();
-    for (int run = 0; run < 3; run++) {
-        arena_reset(&arena);
-        JsonError err;
-        double t0 = now();
-        bool ok = json_read(&arena, data, len, NULL, &v, &err);
-        double t = now() - t0;
-        if (!ok) {
-            fprintf(stderr, "json_speed: json_read failed: %u:%u: %s\n", (unsigned)err.line,
-                    (unsigned)err.col, err.message);
-            return 1;
+    for (int withkeys = 0; withkeys < 2; withkeys++) {
+        JsonReadOptions opt = {0, withkeys ? kt : NULL};
+        double b = 1e9, bc = 1e9;
+        for (int run = 0; run < 3; run++) {
+            arena_reset(&arena);
+            JsonError err;
+            double t0 = now(), c0 = cpu_now();
+            bool ok = json_read(&arena, data, len, &opt, &v, &err);
+            double t = now() - t0, c = cpu_now() - c0;
+            if (!ok) {
+                fprintf(stderr, "json_speed: json_read failed: %u:%u: %s\n", (unsigned)err.line,
+                        (unsigned)err.col, err.message);
+                return 1;
+            }
+            if (t < b)
+                b = t;
+            if (c < bc)
+                bc = c;
         }
-        if (t < best)
-            best = t;
+        size_t nodes = 0;
+        count_nodes(v, &nodes);
+        long rss_after = peak_rss_kb(RUSAGE_SELF);
+        printf("json_read%s %7.3f s  %7.1f MB/s wall, %7.1f MB/s CPU  (%zu values; peak RSS %ld "
+               "MB, %ld MB above the input buffer)\n",
+               withkeys ? "+keys:" : ":     ", b, mb / b, mb / bc, nodes, rss_after / 1024,
+               (rss_after - rss_before) / 1024);
+        if (!withkeys) {
+            best = b;
+            best_cpu = bc;
+        }
     }
-    size_t nodes = 0;
-    count_nodes(v, &nodes);
-    long rss_after = peak_rss_kb(RUSAGE_SELF);
-    printf("json_read:   %8.3f s  %8.1f MB/s  (%zu values; peak RSS %ld MB, %ld MB above the "
-           "input buffer)\n",
-           best, mb / best, nodes, rss_after / 1024, (rss_after - rss_before) / 1024);
     arena_free(&arena);
+    keys_free(kt);
 
     if (use_jansson) {
-        double jbest = 1e9;
+        double jbest = 1e9, jcpu = 1e9;
         for (int run = 0; run < 3; run++) {
             json_error_t jerr;
-            double t0 = now();
+            double t0 = now(), c0 = cpu_now();
             json_t *j = json_loadb(data, len, 0, &jerr);
-            double t = now() - t0;
+            double t = now() - t0, c = cpu_now() - c0;
             if (!j) {
                 fprintf(stderr, "json_speed: jansson: %d:%d: %s\n", jerr.line, jerr.column,
                         jerr.text);
@@ -287,35 +336,44 @@ int main(int argc, char **argv)
             json_decref(j);
             if (t < jbest)
                 jbest = t;
+            if (c < jcpu)
+                jcpu = c;
         }
         long rss_j = peak_rss_kb(RUSAGE_SELF);
         if (jbest < 1e9)
-            printf("jansson:     %8.3f s  %8.1f MB/s  (json_read is %.2fx; process peak RSS %ld "
-                   "MB)\n",
-                   jbest, mb / jbest, jbest / best, rss_j / 1024);
+            printf("jansson:    %7.3f s  %7.1f MB/s wall, %7.1f MB/s CPU  (json_read is %.1fx "
+                   "wall, %.1fx CPU; peak RSS %ld MB above the input buffer)\n",
+                   jbest, mb / jbest, mb / jcpu, jbest / best, jcpu / best_cpu,
+                   (rss_j - rss_before) / 1024);
     }
 
     if (use_jq && system("command -v jq >/dev/null 2>&1") == 0) {
-        static const char *const progs[] = {".", "empty"};
         for (int k = 0; k < 2; k++) {
             char cmd[1200];
             if (k == 0)
                 snprintf(cmd, sizeof cmd, "jq . '%s' >/dev/null", path);
             else
                 snprintf(cmd, sizeof cmd, "jq empty '%s'", path);
-            double qbest = 1e9;
+            double qbest = 1e9, qcpu = 1e9;
+            long qrss = 0;
             for (int run = 0; run < 3; run++) {
-                double t = time_cmd(cmd);
+                double c = 0;
+                long m = 0;
+                double t = time_cmd(cmd, &c, &m);
                 if (t < 0)
                     break;
                 if (t < qbest)
                     qbest = t;
+                if (c < qcpu)
+                    qcpu = c;
+                if (m > qrss)
+                    qrss = m;
             }
             if (qbest < 1e9)
-                printf("jq %-6s    %8.3f s  %8.1f MB/s  (json_read is %.1fx; jq peak RSS %ld "
-                       "MB)\n",
-                       progs[k], qbest, mb / qbest, qbest / best,
-                       peak_rss_kb(RUSAGE_CHILDREN) / 1024);
+                printf("jq %-6s:  %7.3f s  %7.1f MB/s wall, %7.1f MB/s CPU  (json_read is %.1fx "
+                       "wall, %.1fx CPU; jq peak RSS %ld MB)\n",
+                       k ? "empty" : ".", qbest, mb / qbest, mb / qcpu, qbest / best,
+                       qcpu / best_cpu, qrss / 1024);
         }
     }
     free(data);

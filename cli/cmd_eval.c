@@ -11,7 +11,7 @@ static const char eval_usage[] =
     "Usage: veto eval --policy PATH... --input FILE [options]\n"
     "\n"
     "Evaluate the policies of one kind against an input document (a Terraform\n"
-    "plan from `terraform show -json`, or any JSON/YAML document) and print the\n"
+    "plan from `terraform show -json`, or any JSON document) and print the\n"
     "decision. A PATH is a policy file or a directory of them; paths may also\n"
     "be given without --policy. FILE may be - for stdin.\n"
     "\n"

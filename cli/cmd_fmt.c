@@ -18,10 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Declared in commands.h once `fmt` is registered there; repeated here so
- * this file compiles on its own. */
-extern const CliCommand cmd_fmt;
-
 static const char fmtcli_usage[] =
     "Usage: veto fmt [options] PATH...\n"
     "\n"
@@ -154,7 +150,8 @@ static char *fmtcli_read(const char *path, size_t *len)
     if (f != stdin)
         fclose(f);
     if (!buf || err) {
-        fprintf(stderr, "veto: cannot read '%s': %s\n", path, buf ? strerror(EIO) : "out of memory");
+        fprintf(stderr, "veto: cannot read '%s': %s\n", path,
+                buf ? strerror(EIO) : "out of memory");
         free(buf);
         return NULL;
     }
@@ -286,7 +283,8 @@ static int fmtcli_run(int argc, char **argv)
         struct stat st;
         if (strcmp(path, "-") == 0) {
             if (mode != MODE_PRINT) {
-                rc = cli_usage_error("fmt", "stdin (-) can only be printed, not checked or written");
+                rc =
+                    cli_usage_error("fmt", "stdin (-) can only be printed, not checked or written");
                 goto out;
             }
         } else if (stat(path, &st) != 0) {

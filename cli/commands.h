@@ -17,6 +17,7 @@ typedef struct CliCommand {
 
 extern const CliCommand cmd_check;
 extern const CliCommand cmd_eval;
+extern const CliCommand cmd_fmt;
 extern const CliCommand cmd_disasm;
 extern const CliCommand cmd_expr;
 extern const CliCommand cmd_version;

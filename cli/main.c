@@ -12,7 +12,7 @@
 #include <string.h>
 
 static const CliCommand *const main_commands[] = {
-    &cmd_check, &cmd_eval, &cmd_disasm, &cmd_expr, &cmd_version,
+    &cmd_check, &cmd_eval, &cmd_fmt, &cmd_disasm, &cmd_expr, &cmd_version,
 };
 #define MAIN_NCOMMANDS (sizeof main_commands / sizeof main_commands[0])
 
@@ -37,7 +37,8 @@ static void main_usage(FILE *f)
           "\n"
           "Exit status:\n"
           "  0  success; for eval: the decision is pass or warn\n"
-          "  1  eval: the decision is fail (a deny that counts)\n"
+          "  1  eval: the decision is fail (a deny that counts);\n"
+          "     fmt --check: some file is not formatted\n"
           "  2  usage error, unreadable or malformed input, or a policy compile error\n"
           "  3  eval: a policy raised a runtime error (outcome \"error\")\n",
           f);

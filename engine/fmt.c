@@ -14,18 +14,19 @@
  *   - A rule is one line when it fits in FMT_WIDTH (100) columns. Otherwise
  *     its header (`deny for r in xs`) stays on the first line and each
  *     `let`, `when` and `message` clause goes on its own line, indented 2.
- *   - `let x = v` / `func f(a) = v`: when it does not fit, a value that is
- *     an operator chain, `if`, `let`, `any`/`all` or `not` moves to the next
- *     line, indented 2; any other value (a bracket, call, string) stays after
- *     the `=` and breaks inside.
+ *   - `let x = v` / `func f(a) = v`: when it does not fit, the value moves
+ *     to the next line, indented 2, if it is an operator chain, `if`, `let`,
+ *     `any`/`all` or `not`, or if it fits there on one line; otherwise (a
+ *     long bracket, call or string) it stays after the `=` and breaks inside.
  *   - Long operator chains break before each operator of the loosest level,
  *     at the indentation of their context (`when` conditions: 4).
  *     `if a then b else c` breaks before each `else`, `let x = v; e` after
  *     the `;`, `any x in xs: e` after the `:` (body indented 2).
  *   - Brackets (lists, objects, sets, calls, parameters) are `[a, b]`,
  *     `{k: v}`, `f(a, b)` when they fit; otherwise one element per line,
- *     indented 2, with a trailing comma. Comprehensions break before `for`
- *     and `if`. String interpolations never break.
+ *     indented 2, with a trailing comma. A call whose one argument is a
+ *     bracket (`unique([...])`) breaks that bracket instead. Comprehensions
+ *     break before `for` and `if`. String interpolations never break.
  *   - Single spaces around binary operators and after `,` and `:`; none
  *     inside brackets; `-x` and `not x`.
  *   - Kept as written: string literals (escapes, raw strings), numbers,
@@ -33,8 +34,9 @@
  *     often there for the reader).
  *   - Comments stay where they were: an own-line comment is printed on its
  *     own line before the token that followed it; a comment after code on
- *     the same line stays at the end of that line, and the brackets and
- *     chains around the code it follows break so that it can.
+ *     the same line stays at the end of that line (after the `,` that
+ *     follows the code, if any), the brackets and chains around that code
+ *     break, and the next token starts a new line.
  *
  * How: parse_source gives the tree; the text is lexed once more into a
  * token table (offset, type), and comments are read from the gaps between
@@ -97,16 +99,16 @@ typedef struct FmtComment {
 typedef struct Fmt {
     Arena *arena;
     const Source *src;
-    Token *toks;         /* every token of the source, in order (no EOF) */
+    Token *toks; /* every token of the source, in order (no EOF) */
     uint32_t ntoks;
-    int32_t *match;      /* for `(` and `)`: the index of the partner, else -1 */
-    FmtComment *cmts;    /* every comment, in order */
+    int32_t *match;   /* for `(` and `)`: the index of the partner, else -1 */
+    FmtComment *cmts; /* every comment, in order */
     uint32_t ncmts;
-    uint32_t ci;         /* next comment not yet placed */
-    FmtDoc *root;        /* the top-level concat */
-    FmtDoc *cur;         /* container being filled */
-    int flat;            /* > 0 inside a string interpolation: offer no breaks */
-    int pending;         /* a token was just emitted: a same-line comment may follow */
+    uint32_t ci;          /* next comment not yet placed */
+    FmtDoc *root;         /* the top-level concat */
+    FmtDoc *cur;          /* container being filled */
+    int flat;             /* > 0 inside a string interpolation: offer no breaks */
+    int pending;          /* a token was just emitted: a same-line comment may follow */
     uint32_t pending_pos; /* end offset of that token */
 } Fmt;
 
@@ -320,8 +322,11 @@ static void fmt_tok(Fmt *F, int32_t i)
     case TK_STRING:
     case TK_TSTART:
     case TK_TMID:
-    case TK_TEND: s = NULL; break;
-    default: break;
+    case TK_TEND:
+        s = NULL;
+        break;
+    default:
+        break;
     }
     if (s)
         fmt_text(F, s);
@@ -386,22 +391,32 @@ static int fmt_level(const AstNode *n)
     case AST_LET:
     case AST_ANY:
     case AST_ALL:
-    case AST_IF: return 0;
-    case AST_OR: return 2;
-    case AST_AND: return 3;
-    case AST_NOT: return 4;
+    case AST_IF:
+        return 0;
+    case AST_OR:
+        return 2;
+    case AST_AND:
+        return 3;
+    case AST_NOT:
+        return 4;
     case AST_BINARY:
         switch (n->op) {
-        case TK_COALESCE: return 1;
+        case TK_COALESCE:
+            return 1;
         case TK_PLUS:
-        case TK_MINUS: return 6;
+        case TK_MINUS:
+            return 6;
         case TK_STAR:
         case TK_SLASH:
-        case TK_PERCENT: return 7;
-        default: return 5; /* comparisons: non-associative */
+        case TK_PERCENT:
+            return 7;
+        default:
+            return 5; /* comparisons: non-associative */
         }
-    case AST_UNARY: return 8;
-    default: return 10;
+    case AST_UNARY:
+        return 8;
+    default:
+        return 10;
     }
 }
 
@@ -418,8 +433,10 @@ static int fmt_is_bracket(const AstNode *n)
     case AST_OBJECT:
     case AST_ARRAY_COMP:
     case AST_SET_COMP:
-    case AST_OBJECT_COMP: return 1;
-    default: return 0;
+    case AST_OBJECT_COMP:
+        return 1;
+    default:
+        return 0;
     }
 }
 
@@ -663,11 +680,17 @@ static void fmt_bare(Fmt *F, const AstNode *n, int32_t first, int32_t last)
     case AST_INT:
     case AST_FLOAT:
     case AST_STRING:
-    case AST_NAME: fmt_tok(F, first); break;
-    case AST_TEMPLATE: fmt_template(F, n, first); break;
+    case AST_NAME:
+        fmt_tok(F, first);
+        break;
+    case AST_TEMPLATE:
+        fmt_template(F, n, first);
+        break;
     case AST_FIELD:
     case AST_INDEX:
-    case AST_CALL: fmt_postfix(F, n, last); break;
+    case AST_CALL:
+        fmt_postfix(F, n, last);
+        break;
     case AST_UNARY:
         fmt_tok(F, first);
         fmt_expr(F, n->a);
@@ -679,12 +702,20 @@ static void fmt_bare(Fmt *F, const AstNode *n, int32_t first, int32_t last)
         break;
     case AST_BINARY:
     case AST_AND:
-    case AST_OR: fmt_chain(F, n); break;
-    case AST_IF: fmt_if(F, n, first); break;
-    case AST_LET: fmt_let_expr(F, n, first); break;
+    case AST_OR:
+        fmt_chain(F, n);
+        break;
+    case AST_IF:
+        fmt_if(F, n, first);
+        break;
+    case AST_LET:
+        fmt_let_expr(F, n, first);
+        break;
     case AST_ARRAY:
     case AST_SET:
-    case AST_OBJECT: fmt_list(F, first, &n->list, last); break;
+    case AST_OBJECT:
+        fmt_list(F, first, &n->list, last);
+        break;
     case AST_PAIR:
         fmt_expr(F, n->a);
         fmt_expect(F, n->a ? fmt_after(F, n->a) : -1, TK_COLON);
@@ -693,7 +724,9 @@ static void fmt_bare(Fmt *F, const AstNode *n, int32_t first, int32_t last)
         break;
     case AST_ARRAY_COMP:
     case AST_SET_COMP:
-    case AST_OBJECT_COMP: fmt_comp(F, n, first, last); break;
+    case AST_OBJECT_COMP:
+        fmt_comp(F, n, first, last);
+        break;
     case AST_ANY:
     case AST_ALL:
         fmt_open(F, FD_GROUP, 0);
@@ -709,8 +742,11 @@ static void fmt_bare(Fmt *F, const AstNode *n, int32_t first, int32_t last)
         fmt_close(F);
         fmt_close(F);
         break;
-    case AST_BINDING: fmt_binding(F, n); break;
-    default: break;
+    case AST_BINDING:
+        fmt_binding(F, n);
+        break;
+    default:
+        break;
     }
 }
 
@@ -738,14 +774,19 @@ static int fmt_flat_width(const FmtDoc *d)
 {
     int nl, w = 0;
     switch ((FmtDocKind)d->kind) {
-    case FD_TEXT: w = fmt_width(d->s, d->n, &nl); return nl ? -1 : w;
-    case FD_LINE: return 1;
+    case FD_TEXT:
+        w = fmt_width(d->s, d->n, &nl);
+        return nl ? -1 : w;
+    case FD_LINE:
+        return 1;
     case FD_SOFTLINE:
     case FD_SUFFIX:
-    case FD_IFBREAK: return 0;
+    case FD_IFBREAK:
+        return 0;
     case FD_HARDLINE:
     case FD_FRESHLINE:
-    case FD_BREAK_PARENT: return -1;
+    case FD_BREAK_PARENT:
+        return -1;
     case FD_CONCAT:
     case FD_NEST:
     case FD_GROUP:
@@ -781,8 +822,11 @@ static void fmt_value(Fmt *F, const AstNode *v)
         case AST_LET:
         case AST_ANY:
         case AST_ALL:
-        case AST_NOT: own_line = 1; break;
-        default: break;
+        case AST_NOT:
+            own_line = 1;
+            break;
+        default:
+            break;
         }
     }
     fmt_flush_trailing(F); /* a comment after `=` stays there */
@@ -924,8 +968,11 @@ static void fmt_item(Fmt *F, const AstNode *n)
         fmt_close(F);
         break;
     }
-    case AST_RULE: fmt_rule(F, n); break;
-    default: break;
+    case AST_RULE:
+        fmt_rule(F, n);
+        break;
+    default:
+        break;
     }
 }
 
@@ -1030,9 +1077,8 @@ static void fmt_scan_comments(Fmt *F, uint32_t from, uint32_t to, uint32_t *cap)
         while (p < to && t[p] != '\n')
             p++;
         uint32_t end = p;
-        while (end > start &&
-               (t[end - 1] == ' ' || t[end - 1] == '\t' || t[end - 1] == '\r' ||
-                t[end - 1] == '\f' || t[end - 1] == '\v'))
+        while (end > start && (t[end - 1] == ' ' || t[end - 1] == '\t' || t[end - 1] == '\r' ||
+                               t[end - 1] == '\f' || t[end - 1] == '\v'))
             end--;
         uint32_t q = start;
         while (q > 0 && (t[q - 1] == ' ' || t[q - 1] == '\t' || t[q - 1] == '\r' ||
@@ -1173,7 +1219,8 @@ static int fmt_propagate(FmtDoc *d)
     switch ((FmtDocKind)d->kind) {
     case FD_HARDLINE:
     case FD_FRESHLINE:
-    case FD_BREAK_PARENT: return 1;
+    case FD_BREAK_PARENT:
+        return 1;
     case FD_CONCAT:
     case FD_NEST:
     case FD_GROUP:
@@ -1185,7 +1232,8 @@ static int fmt_propagate(FmtDoc *d)
             d->broken = 1;
         return hard;
     }
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -1225,11 +1273,17 @@ static int fmt_fits(FmtPrinter *P, const FmtDoc *d, int indent, size_t rest, int
             break;
         case FD_HARDLINE:
         case FD_FRESHLINE:
-        case FD_SUFFIX: return 1; /* what follows starts a new line */
-        case FD_BREAK_PARENT: break;
+        case FD_SUFFIX:
+            return 1; /* what follows starts a new line */
+        case FD_BREAK_PARENT:
+            break;
         case FD_CONCAT:
-        case FD_NEST: fmt_push_kids(s, c.indent, c.brk, c.d); break;
-        case FD_GROUP: fmt_push_kids(s, c.indent, c.d->broken ? 1 : c.brk, c.d); break;
+        case FD_NEST:
+            fmt_push_kids(s, c.indent, c.brk, c.d);
+            break;
+        case FD_GROUP:
+            fmt_push_kids(s, c.indent, c.d->broken ? 1 : c.brk, c.d);
+            break;
         case FD_IFBREAK:
             if (c.brk)
                 fmt_push_kids(s, c.indent, c.brk, c.d);
@@ -1304,7 +1358,9 @@ static char *fmt_print(FmtDoc *root, int *failed)
         FmtCmd c = P.cmds.v[--P.cmds.n];
         const FmtDoc *d = c.d;
         switch ((FmtDocKind)d->kind) {
-        case FD_TEXT: fmt_print_text(&P, d->s, d->n, c.indent); break;
+        case FD_TEXT:
+            fmt_print_text(&P, d->s, d->n, c.indent);
+            break;
         case FD_LINE:
             if (c.brk)
                 fmt_newline(&P, c.indent);
@@ -1315,7 +1371,9 @@ static char *fmt_print(FmtDoc *root, int *failed)
             if (c.brk)
                 fmt_newline(&P, c.indent);
             break;
-        case FD_HARDLINE: fmt_newline(&P, c.indent); break;
+        case FD_HARDLINE:
+            fmt_newline(&P, c.indent);
+            break;
         case FD_FRESHLINE:
             if (P.content)
                 fmt_newline(&P, c.indent);
@@ -1325,12 +1383,17 @@ static char *fmt_print(FmtDoc *root, int *failed)
             buf_append(&P.suffix, d->s, d->n);
             P.must_break = 1;
             break;
-        case FD_BREAK_PARENT: break;
-        case FD_CONCAT: fmt_push_kids(&P.cmds, c.indent, c.brk, d); break;
-        case FD_NEST: fmt_push_kids(&P.cmds, c.indent + d->indent, c.brk, d); break;
+        case FD_BREAK_PARENT:
+            break;
+        case FD_CONCAT:
+            fmt_push_kids(&P.cmds, c.indent, c.brk, d);
+            break;
+        case FD_NEST:
+            fmt_push_kids(&P.cmds, c.indent + d->indent, c.brk, d);
+            break;
         case FD_GROUP: {
-            int brk = d->broken ||
-                      (c.brk && !fmt_fits(&P, d, c.indent, P.cmds.n, FMT_WIDTH - P.col));
+            int brk =
+                d->broken || (c.brk && !fmt_fits(&P, d, c.indent, P.cmds.n, FMT_WIDTH - P.col));
             fmt_push_kids(&P.cmds, c.indent, brk, d);
             break;
         }

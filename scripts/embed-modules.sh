@@ -10,7 +10,7 @@ for f in "$@"; do
   printf '    {"%s", ' "$f"
   # Each line becomes a C string literal; escape backslashes and quotes.
   printf '\n'
-  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/        "/' -e 's/$/\\n"/' "$f"
+  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/        "/' -e 's/$/\\n"/' "$f"
   printf '    },\n'
 done
 echo '};'

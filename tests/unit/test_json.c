@@ -237,6 +237,10 @@ static void run_json_test_suite(void)
 
 /* ---- round trips and canonical output ----------------------------------- */
 
+/* Regressions: "{}" before any member was read indexed a NULL member stack
+ * (UBSan: NULL + 0; found by fuzz_json; caught here under SAN=1), and
+ * subnormals such as 5e-324 printed as 15 digits instead of the shortest
+ * round-tripping form. */
 TEST(canonical_byte_exact)
 {
     static const char *const canon[] = {
