@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_use_color(int fd)
@@ -32,18 +33,27 @@ void cli_print_diags(const veto_diags *d)
     free(text);
 }
 
-int cli_check_readable(const char *path)
+/* Opens path to see that it can be read (and, when file_only, that it is
+ * not a directory); prints "veto: cannot read ..." and returns -1 if not. */
+static int io_check(const char *path, int file_only)
 {
     if (strcmp(path, "-") == 0)
         return 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        fprintf(stderr, "veto: cannot read '%s': %s\n", path, strerror(errno));
+    struct stat st;
+    int err = fd < 0 ? errno : 0;
+    if (!err && file_only && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+        err = EISDIR;
+    if (fd >= 0)
+        close(fd);
+    if (err) {
+        fprintf(stderr, "veto: cannot read '%s': %s\n", path, strerror(err));
         return -1;
     }
-    close(fd);
     return 0;
 }
+
+int cli_check_readable(const char *path) { return io_check(path, 0); }
 
 veto_program *cli_compile(veto_engine *e, const CliList *paths)
 {
@@ -76,7 +86,7 @@ veto_program *cli_compile(veto_engine *e, const CliList *paths)
 
 veto_doc *cli_load_doc(veto_engine *e, const char *path)
 {
-    if (cli_check_readable(path) != 0)
+    if (io_check(path, 1) != 0)
         return NULL;
     veto_diags *d = veto_diags_new();
     if (!d) {

@@ -27,8 +27,9 @@ int cli_check_readable(const char *path);
  * Returns an owned program, or NULL when anything failed. */
 veto_program *cli_compile(veto_engine *e, const CliList *paths);
 
-/* Loads a JSON/YAML document ("-" = stdin). Prints diagnostics. Returns an
- * owned document, or NULL when it could not be read or parsed. */
+/* Loads a document ("-" = stdin) with veto_doc_load_file. Prints
+ * diagnostics. Returns an owned document, or NULL when it could not be read
+ * (a directory cannot) or parsed. */
 veto_doc *cli_load_doc(veto_engine *e, const char *path);
 
 /* The documents of one evaluation, loaded from the command line. */

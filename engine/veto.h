@@ -70,6 +70,10 @@ void veto_compiler_free(veto_compiler *c); /* only when finish was not called */
 
 void veto_program_free(veto_program *p);
 size_t veto_program_policy_count(const veto_program *p);
+/* The policy-set hash: SHA-256 of the program's canonical serialised form
+ * (the bytes `veto build` writes to a bundle), as 64 lowercase hex digits
+ * and a NUL. Equal programs hash equal whatever machine compiled them. */
+void veto_program_hash(const veto_program *p, char out_hex[65]);
 /* Human-readable bytecode listing with source lines; malloc'd. */
 char *veto_program_disasm(const veto_program *p);
 

@@ -22,6 +22,18 @@
 
 typedef void (*VmEmitFn)(void *ud, uint32_t rule, Value binding, Value message);
 
+struct Vm;
+
+/* Optional observer of every instruction (explain, coverage, tracing):
+ * step() runs before the instruction at pc of function func executes;
+ * stack[base..sp) is the frame (locals first). With hooks NULL the VM
+ * runs a separately compiled loop without the call. */
+typedef struct VmHooks {
+    void (*step)(void *ud, const struct Vm *vm, uint32_t func, uint32_t pc, const Value *stack,
+                 uint32_t sp, uint32_t base);
+    void *ud;
+} VmHooks;
+
 typedef struct VmGlobal {
     uint8_t state; /* 0 not computed, 1 computing, 2 done */
     Value value;
@@ -40,6 +52,7 @@ typedef struct Vm {
     BuiltinCtx bctx;      /* handed to builtins; owns the regex cache */
     VmEmitFn emit;
     void *emit_ud;
+    const VmHooks *hooks; /* NULL: the fast loop */
     int depth;            /* nested vm_call depth (globals computed on demand) */
     bool failed;
     char err[320];
