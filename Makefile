@@ -110,13 +110,18 @@ bench: all
 deps:
 	@sh scripts/install-deps.sh
 
+FORMAT_SRC := $(ENGINE_SRC) $(STDLIB_SRC) $(ORCH_SRC) $(CLI_SRC) \
+              $(wildcard engine/*.h stdlib/*.h orchestrator/*.h cli/*.h tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
 format:
-	clang-format -i $(ENGINE_SRC) $(STDLIB_SRC) $(ORCH_SRC) $(CLI_SRC) engine/*.h stdlib/*.h
+	clang-format -i $(FORMAT_SRC)
 
 format-check:
-	@clang-format --dry-run --Werror $(ENGINE_SRC) $(STDLIB_SRC) $(ORCH_SRC) $(CLI_SRC) engine/*.h stdlib/*.h
+	@clang-format --dry-run --Werror $(FORMAT_SRC)
+
+golden: all
+	@VETO=$(B)/veto sh tests/run-golden.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -69,14 +69,15 @@ static uint64_t rng(void)
 }
 static unsigned pick(unsigned n) { return (unsigned)(rng() % n); }
 
-static const char *const types[] = {"aws_s3_bucket", "aws_instance", "aws_security_group",
-                                    "aws_iam_role", "aws_db_instance", "google_storage_bucket",
-                                    "azurerm_storage_account", "aws_lambda_function"};
-static const char *const actions[][2] = {{"create", NULL}, {"update", NULL}, {"no-op", NULL},
-                                         {"delete", "create"}, {"read", NULL}};
-static const char *const words[] = {"prod", "staging", "dev", "platform", "payments", "search",
-                                    "eu-west-1", "us-east-1", "team-α", "owner@example.com",
-                                    "cost-center-4711", "backup", "logs", "data"};
+static const char *const types[] = {
+    "aws_s3_bucket",   "aws_instance",          "aws_security_group",      "aws_iam_role",
+    "aws_db_instance", "google_storage_bucket", "azurerm_storage_account", "aws_lambda_function"};
+static const char *const actions[][2] = {
+    {"create", NULL}, {"update", NULL}, {"no-op", NULL}, {"delete", "create"}, {"read", NULL}};
+static const char *const words[] = {
+    "prod",      "staging",   "dev",    "platform",          "payments",         "search",
+    "eu-west-1", "us-east-1", "team-α", "owner@example.com", "cost-center-4711", "backup",
+    "logs",      "data"};
 
 static void gen_tags(Buf *b)
 {
@@ -90,8 +91,8 @@ static void gen_tags(Buf *b)
 
 static void gen_attrs(Buf *b, unsigned id, const char *type, int after)
 {
-    buf_printf(b, "{\"arn\":\"arn:aws:%s:%s:123456789012:%s/r-%08u\",", type + 4, words[6 + pick(2)],
-               type, id);
+    buf_printf(b, "{\"arn\":\"arn:aws:%s:%s:123456789012:%s/r-%08u\",", type + 4,
+               words[6 + pick(2)], type, id);
     buf_printf(b, "\"id\":\"r-%016llx\",", (unsigned long long)rng());
     buf_printf(b, "\"name\":\"%s-%s-%u\",", words[pick(6)], words[pick(14)], id);
     buf_printf(b, "\"count\":%u,\"size_gb\":%u.%u,\"ratio\":%g,\"big\":%llu,", pick(100),
@@ -103,10 +104,12 @@ static void gen_attrs(Buf *b, unsigned id, const char *type, int after)
     buf_puts(b, ",\"tags_all\":");
     gen_tags(b);
     /* the embedded-JSON policy strings plans are full of */
-    buf_printf(b, ",\"policy\":\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":"
-                  "\\\"Allow\\\",\\\"Action\\\":[\\\"s3:GetObject\\\",\\\"s3:PutObject\\\"],"
-                  "\\\"Resource\\\":\\\"arn:aws:s3:::bucket-%u/*\\\"}]}\\n\",",
-               id);
+    buf_printf(
+        b,
+        ",\"policy\":\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":"
+        "\\\"Allow\\\",\\\"Action\\\":[\\\"s3:GetObject\\\",\\\"s3:PutObject\\\"],"
+        "\\\"Resource\\\":\\\"arn:aws:s3:::bucket-%u/*\\\"}]}\\n\",",
+        id);
     buf_puts(b, "\"ingress\":[");
     unsigned nr = 1 + pick(4);
     for (unsigned i = 0; i < nr; i++)
@@ -132,10 +135,11 @@ static void gen_plan(Buf *b, size_t target)
         const char *type = types[pick(8)];
         const char *const *act = actions[pick(5)];
         unsigned mod = pick(20);
-        buf_printf(b, "%s{\"address\":\"module.m%u.%s.r%u\",\"module_address\":\"module.m%u\","
-                      "\"mode\":\"managed\",\"type\":\"%s\",\"name\":\"r%u\",\"index\":%u,"
-                      "\"provider_name\":\"registry.terraform.io/hashicorp/aws\",\"change\":{"
-                      "\"actions\":[\"%s\"%s%s%s],\"before\":",
+        buf_printf(b,
+                   "%s{\"address\":\"module.m%u.%s.r%u\",\"module_address\":\"module.m%u\","
+                   "\"mode\":\"managed\",\"type\":\"%s\",\"name\":\"r%u\",\"index\":%u,"
+                   "\"provider_name\":\"registry.terraform.io/hashicorp/aws\",\"change\":{"
+                   "\"actions\":[\"%s\"%s%s%s],\"before\":",
                    id ? "," : "", mod, type, id, mod, type, id, pick(4), act[0],
                    act[1] ? ",\"" : "", act[1] ? act[1] : "", act[1] ? "\"" : "");
         if (!strcmp(act[0], "create"))
@@ -274,12 +278,40 @@ int main(int argc, char **argv)
     /* json_read, best of 3 (the arena is reset, not freed, between runs),
      * first without a KeyTable, then with one of typical policy attribute
      * names, as the engine calls it. */
-    static const char *const policy_keys[] = {
-        "resource_changes", "address", "type", "name", "mode", "change", "actions", "before",
-        "after", "after_unknown", "tags", "tags_all", "Name", "acl", "policy", "ingress",
-        "cidr_blocks", "from_port", "to_port", "protocol", "encryption", "sse_algorithm",
-        "kms_master_key_id", "versioning", "enabled", "lifecycle_rule", "arn", "id",
-        "provider_name", "module_address", "size_gb", "count", "index", "settings"};
+    static const char *const policy_keys[] = {"resource_changes",
+                                              "address",
+                                              "type",
+                                              "name",
+                                              "mode",
+                                              "change",
+                                              "actions",
+                                              "before",
+                                              "after",
+                                              "after_unknown",
+                                              "tags",
+                                              "tags_all",
+                                              "Name",
+                                              "acl",
+                                              "policy",
+                                              "ingress",
+                                              "cidr_blocks",
+                                              "from_port",
+                                              "to_port",
+                                              "protocol",
+                                              "encryption",
+                                              "sse_algorithm",
+                                              "kms_master_key_id",
+                                              "versioning",
+                                              "enabled",
+                                              "lifecycle_rule",
+                                              "arn",
+                                              "id",
+                                              "provider_name",
+                                              "module_address",
+                                              "size_gb",
+                                              "count",
+                                              "index",
+                                              "settings"};
     KeyTable *kt = keys_new();
     for (size_t i = 0; i < sizeof policy_keys / sizeof *policy_keys; i++)
         keys_intern(kt, policy_keys[i], strlen(policy_keys[i]));

@@ -69,15 +69,24 @@ AstNode *ast_new_leaf(ParseState *ps, AstKind kind, const Token *t)
     if (!n)
         return NULL;
     switch (kind) {
-    case AST_BOOL: n->ival = t->type == TK_TRUE; break;
-    case AST_INT: n->ival = t->ival; break;
-    case AST_FLOAT: n->fval = t->fval; break;
+    case AST_BOOL:
+        n->ival = t->type == TK_TRUE;
+        break;
+    case AST_INT:
+        n->ival = t->ival;
+        break;
+    case AST_FLOAT:
+        n->fval = t->fval;
+        break;
     case AST_STRING:
         n->str = t->text ? t->text : "";
         n->slen = t->tlen;
         break;
-    case AST_NAME: n->name = t->text; break;
-    default: break;
+    case AST_NAME:
+        n->name = t->text;
+        break;
+    default:
+        break;
     }
     return n;
 }
@@ -205,7 +214,8 @@ AstNode *ast_new_quant(ParseState *ps, AstKind kind, const Token *kw, AstNode *b
     return n;
 }
 
-AstNode *ast_new_if(ParseState *ps, const Token *kw, AstNode *cond, AstNode *then_e, AstNode *else_e)
+AstNode *ast_new_if(ParseState *ps, const Token *kw, AstNode *cond, AstNode *then_e,
+                    AstNode *else_e)
 {
     AstNode *n = ast_new(ps, AST_IF, kw->off, kw->len);
     if (!n)
@@ -268,8 +278,8 @@ AstNode *ast_new_policy(ParseState *ps, const Token *kw, const char *name, AstLi
     return n;
 }
 
-AstNode *ast_new_rule(ParseState *ps, const Token *kw, AstNode *value, AstNode *bind,
-                      AstList *lets, AstNode *cond, AstNode *message)
+AstNode *ast_new_rule(ParseState *ps, const Token *kw, AstNode *value, AstNode *bind, AstList *lets,
+                      AstNode *cond, AstNode *message)
 {
     AstNode *n = ast_new(ps, AST_RULE, kw->off, kw->len);
     if (!n)
@@ -420,11 +430,21 @@ static void ast_dump_string(Buf *out, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         switch (c) {
-        case '"': buf_puts(out, "\\\""); break;
-        case '\\': buf_puts(out, "\\\\"); break;
-        case '\n': buf_puts(out, "\\n"); break;
-        case '\t': buf_puts(out, "\\t"); break;
-        case '\r': buf_puts(out, "\\r"); break;
+        case '"':
+            buf_puts(out, "\\\"");
+            break;
+        case '\\':
+            buf_puts(out, "\\\\");
+            break;
+        case '\n':
+            buf_puts(out, "\\n");
+            break;
+        case '\t':
+            buf_puts(out, "\\t");
+            break;
+        case '\r':
+            buf_puts(out, "\\r");
+            break;
         default:
             if (c < 0x20 || c == 0x7F)
                 buf_printf(out, "\\x%02x", c);
@@ -494,9 +514,15 @@ void ast_dump(Buf *out, const AstNode *n)
         return;
     }
     switch ((AstKind)n->kind) {
-    case AST_NULL: buf_puts(out, "null"); return;
-    case AST_BOOL: buf_puts(out, n->ival ? "true" : "false"); return;
-    case AST_INT: buf_printf(out, "(int %lld)", (long long)n->ival); return;
+    case AST_NULL:
+        buf_puts(out, "null");
+        return;
+    case AST_BOOL:
+        buf_puts(out, n->ival ? "true" : "false");
+        return;
+    case AST_INT:
+        buf_printf(out, "(int %lld)", (long long)n->ival);
+        return;
     case AST_FLOAT:
         buf_puts(out, "(float ");
         ast_dump_float(out, n->fval);
@@ -507,8 +533,11 @@ void ast_dump(Buf *out, const AstNode *n)
         ast_dump_string(out, n->str ? n->str : "", n->slen);
         buf_putc(out, ')');
         return;
-    case AST_NAME: buf_printf(out, "(name %s)", n->name ? n->name : "?"); return;
-    default: break;
+    case AST_NAME:
+        buf_printf(out, "(name %s)", n->name ? n->name : "?");
+        return;
+    default:
+        break;
     }
 
     buf_printf(out, "(%s", ast_kind_name((AstKind)n->kind));

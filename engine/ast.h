@@ -112,7 +112,7 @@ struct AstNode {
     int64_t ival;      /* AST_INT, AST_BOOL */
     double fval;       /* AST_FLOAT */
     AstNode *a, *b, *c;
-    AstNode *bind;     /* AST_BINDING of comprehensions, quantifiers and rules */
+    AstNode *bind; /* AST_BINDING of comprehensions, quantifiers and rules */
     AstList list;
 };
 
@@ -131,9 +131,9 @@ typedef struct ParseState {
     Arena *arena;
     struct veto_diags *diags;
     const struct Source *src;
-    AstNode *root;  /* set by the start rule */
-    int errors;     /* syntax errors reported for this file */
-    int stopped;    /* parsing abandoned (parser stack overflow): feed no more tokens */
+    AstNode *root; /* set by the start rule */
+    int errors;    /* syntax errors reported for this file */
+    int stopped;   /* parsing abandoned (parser stack overflow): feed no more tokens */
 } ParseState;
 
 /* Constructors. Spans: a node made from children spans from the first
@@ -141,29 +141,31 @@ typedef struct ParseState {
  * a token (e.g. a closing bracket). All return NULL only on OOM (the
  * arena's sticky flag is then set). */
 AstNode *ast_new(ParseState *ps, AstKind kind, uint32_t off, uint32_t len);
-AstNode *ast_new_leaf(ParseState *ps, AstKind kind, const Token *t);       /* NULL/BOOL/INT/FLOAT/STRING/NAME */
+AstNode *ast_new_leaf(ParseState *ps, AstKind kind,
+                      const Token *t); /* NULL/BOOL/INT/FLOAT/STRING/NAME */
 AstNode *ast_new_unary(ParseState *ps, AstKind kind, int op, const Token *t, AstNode *a);
 AstNode *ast_new_binary(ParseState *ps, AstKind kind, int op, AstNode *a, AstNode *b);
 AstNode *ast_new_field(ParseState *ps, AstNode *a, const Token *name);
 AstNode *ast_new_index(ParseState *ps, AstNode *a, AstNode *index, const Token *close);
 AstNode *ast_new_call(ParseState *ps, AstNode *callee, AstList *args, const Token *close);
 AstNode *ast_new_list(ParseState *ps, AstKind kind, const Token *open, AstList *items,
-                      const Token *close);                                  /* ARRAY/SET/OBJECT/TEMPLATE */
+                      const Token *close); /* ARRAY/SET/OBJECT/TEMPLATE */
 AstNode *ast_new_pair(ParseState *ps, AstNode *key, AstNode *value);
 AstNode *ast_new_binding(ParseState *ps, const Token *var1, const Token *var2, AstNode *coll);
 AstNode *ast_new_comp(ParseState *ps, AstKind kind, const Token *open, AstNode *elem,
                       AstNode *value, AstNode *bind, AstNode *filter, const Token *close);
 AstNode *ast_new_quant(ParseState *ps, AstKind kind, const Token *kw, AstNode *bind, AstNode *body);
-AstNode *ast_new_if(ParseState *ps, const Token *kw, AstNode *cond, AstNode *then_e, AstNode *else_e);
+AstNode *ast_new_if(ParseState *ps, const Token *kw, AstNode *cond, AstNode *then_e,
+                    AstNode *else_e);
 AstNode *ast_new_let(ParseState *ps, const Token *kw, const Token *name, AstNode *value,
                      AstNode *body);
 AstNode *ast_new_decl(ParseState *ps, AstKind kind, const Token *kw, const char *name,
-                      const char *name2, AstNode *a);                        /* MODULE/USE/LET_DECL/META */
+                      const char *name2, AstNode *a); /* MODULE/USE/LET_DECL/META */
 AstNode *ast_new_func(ParseState *ps, const Token *kw, const Token *name, AstList *params,
                       AstNode *body);
 AstNode *ast_new_policy(ParseState *ps, const Token *kw, const char *name, AstList *meta);
-AstNode *ast_new_rule(ParseState *ps, const Token *kw, AstNode *value, AstNode *bind,
-                      AstList *lets, AstNode *cond, AstNode *message);
+AstNode *ast_new_rule(ParseState *ps, const Token *kw, AstNode *value, AstNode *bind, AstList *lets,
+                      AstNode *cond, AstNode *message);
 void ast_list_push(ParseState *ps, AstList *list, AstNode *node);
 void ast_span(AstNode *node, const Token *t); /* extend node's span to cover t */
 /* "a.b.c" built from dotted-name tokens, in the arena. */

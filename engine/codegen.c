@@ -33,15 +33,15 @@ typedef struct Local {
 typedef struct Gen {
     Compiler *c;
     Unit *u;
-    uint32_t fi;          /* function being generated */
+    uint32_t fi; /* function being generated */
     Instr *code;
     uint32_t *offs;
     uint32_t n, cap;
     Local locals[MAX_LOCALS];
-    uint32_t nlocals;     /* names in scope */
-    uint32_t next_slot;   /* first free slot */
-    uint32_t max_slot;    /* high-water mark = the function's nlocals */
-    uint32_t cur_off;     /* source offset stamped on emitted instructions */
+    uint32_t nlocals;   /* names in scope */
+    uint32_t next_slot; /* first free slot */
+    uint32_t max_slot;  /* high-water mark = the function's nlocals */
+    uint32_t cur_off;   /* source offset stamped on emitted instructions */
     bool failed;
 } Gen;
 
@@ -104,16 +104,23 @@ static uint32_t gen_const(Gen *g, Value v)
 static void gen_push_value(Gen *g, Value v)
 {
     switch (v.kind) {
-    case V_UNDEF: gen_emit(g, OP_UNDEF); return;
-    case V_NULL: gen_emit(g, OP_NULL); return;
-    case V_BOOL: gen_emit(g, v.u.b ? OP_TRUE : OP_FALSE); return;
+    case V_UNDEF:
+        gen_emit(g, OP_UNDEF);
+        return;
+    case V_NULL:
+        gen_emit(g, OP_NULL);
+        return;
+    case V_BOOL:
+        gen_emit(g, v.u.b ? OP_TRUE : OP_FALSE);
+        return;
     case V_INT:
         if (v.u.i >= INS_SA_MIN && v.u.i <= INS_SA_MAX && !v.flags) {
             gen_emit(g, MK_A(OP_INT, (uint32_t)v.u.i & INS_A_MAX));
             return;
         }
         break;
-    default: break;
+    default:
+        break;
     }
     gen_emit(g, MK_A(OP_CONST, gen_const(g, v)));
 }
@@ -149,8 +156,8 @@ static uint32_t gen_regex(Gen *g, AstNode *pat, const char *s, uint32_t len)
     }
     if (p->nregexes >= g->c->capregexes) {
         uint32_t oc = g->c->capregexes, nc = oc ? oc * 2 : 8;
-        p->regexes = arena_realloc(&p->arena, p->regexes, oc * sizeof *p->regexes,
-                                   nc * sizeof *p->regexes);
+        p->regexes =
+            arena_realloc(&p->arena, p->regexes, oc * sizeof *p->regexes, nc * sizeof *p->regexes);
         p->regex_src = arena_realloc(&p->arena, p->regex_src, oc * sizeof *p->regex_src,
                                      nc * sizeof *p->regex_src);
         g->c->capregexes = nc;
@@ -254,23 +261,40 @@ static void gen_unknown(Gen *g, AstNode *n, const char *name, bool call)
 static Opcode gen_binop(int tk)
 {
     switch (tk) {
-    case TK_PLUS: return OP_ADD;
-    case TK_MINUS: return OP_SUB;
-    case TK_STAR: return OP_MUL;
-    case TK_SLASH: return OP_DIV;
-    case TK_PERCENT: return OP_MOD;
-    case TK_EQ: return OP_EQ;
-    case TK_NE: return OP_NE;
-    case TK_LT: return OP_LT;
-    case TK_LE: return OP_LE;
-    case TK_GT: return OP_GT;
-    case TK_GE: return OP_GE;
-    case TK_IN: return OP_IN;
-    case TK_NOTIN: return OP_NOTIN;
-    case TK_MATCH: return OP_MATCH;
-    case TK_NOMATCH: return OP_NMATCH;
-    case TK_LIKE: return OP_LIKE;
-    default: return OP_NOP;
+    case TK_PLUS:
+        return OP_ADD;
+    case TK_MINUS:
+        return OP_SUB;
+    case TK_STAR:
+        return OP_MUL;
+    case TK_SLASH:
+        return OP_DIV;
+    case TK_PERCENT:
+        return OP_MOD;
+    case TK_EQ:
+        return OP_EQ;
+    case TK_NE:
+        return OP_NE;
+    case TK_LT:
+        return OP_LT;
+    case TK_LE:
+        return OP_LE;
+    case TK_GT:
+        return OP_GT;
+    case TK_GE:
+        return OP_GE;
+    case TK_IN:
+        return OP_IN;
+    case TK_NOTIN:
+        return OP_NOTIN;
+    case TK_MATCH:
+        return OP_MATCH;
+    case TK_NOMATCH:
+        return OP_NMATCH;
+    case TK_LIKE:
+        return OP_LIKE;
+    default:
+        return OP_NOP;
     }
 }
 
@@ -297,10 +321,18 @@ static bool gen_fold(Gen *g, AstNode *n, Value *out)
     char err[256];
     Value x, y;
     switch (n->kind) {
-    case AST_NULL: *out = value_null(); return true;
-    case AST_BOOL: *out = value_bool(n->ival != 0); return true;
-    case AST_INT: *out = value_int(n->ival); return true;
-    case AST_FLOAT: *out = value_float(n->fval); return true;
+    case AST_NULL:
+        *out = value_null();
+        return true;
+    case AST_BOOL:
+        *out = value_bool(n->ival != 0);
+        return true;
+    case AST_INT:
+        *out = value_int(n->ival);
+        return true;
+    case AST_FLOAT:
+        *out = value_float(n->fval);
+        return true;
     case AST_STRING: {
         char *s = arena_alloc(a, n->slen ? n->slen : 1);
         if (!s)
@@ -411,7 +443,8 @@ static bool gen_fold(Gen *g, AstNode *n, Value *out)
         buf_free(&b);
         return s != NULL;
     }
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -438,8 +471,7 @@ static void gen_name(Gen *g, AstNode *n)
         if (d->kind == DECL_LET)
             gen_emit(g, MK_A(OP_GLOBAL, d->index));
         else if (d->kind == DECL_FUNC)
-            gen_error(g, n, "call it with arguments in parentheses", "`%s` is a function",
-                      n->name);
+            gen_error(g, n, "call it with arguments in parentheses", "`%s` is a function", n->name);
         else
             gen_error(g, n, "name one of its members, e.g. `module.name`", "`%s` is a module",
                       n->name);
@@ -452,8 +484,7 @@ static void gen_name(Gen *g, AstNode *n)
     else if (strcmp(n->name, "data") == 0)
         gen_emit(g, OP_DATA);
     else if (gen_module(g, n->name))
-        gen_error(g, n, "name one of its members, e.g. `module.name`", "`%s` is a module",
-                  n->name);
+        gen_error(g, n, "name one of its members, e.g. `module.name`", "`%s` is a module", n->name);
     else
         gen_unknown(g, n, n->name, false);
 }
@@ -477,8 +508,7 @@ static bool gen_module_member(Gen *g, AstNode *n)
         char hint[200];
         if (best)
             snprintf(hint, sizeof hint, "did you mean `%s.%s`?", n->a->name, best);
-        gen_error(g, n, best ? hint : NULL, "module `%s` has no member `%s`", n->a->name,
-                  n->name);
+        gen_error(g, n, best ? hint : NULL, "module `%s` has no member `%s`", n->a->name, n->name);
         return true;
     }
     ((Decl *)d)->used = true;
@@ -503,7 +533,9 @@ static void gen_call_builtin(Gen *g, AstNode *n, const BuiltinDef *b)
         char hint[200];
         snprintf(hint, sizeof hint, "%s", b->signature ? b->signature : b->name);
         gen_error(g, n, hint, "`%s` takes %s%u argument%s, got %u", b->name,
-                  b->max_args == 255 ? "at least " : b->min_args == b->max_args ? "" : "up to ",
+                  b->max_args == 255           ? "at least "
+                  : b->min_args == b->max_args ? ""
+                                               : "up to ",
                   b->max_args == 255 || b->min_args == b->max_args ? b->min_args : b->max_args,
                   (b->max_args == 255 ? b->min_args : b->max_args) == 1 ? "" : "s", argc);
         return;
@@ -654,7 +686,7 @@ static void gen_comprehension(Gen *g, AstNode *n)
     gen_loop_exit_here(g, top);
     g->cur_off = n->off;
     Opcode op = n->kind == AST_ARRAY_COMP ? OP_COLLECT_ARR
-              : n->kind == AST_SET_COMP   ? OP_COLLECT_SET
+                : n->kind == AST_SET_COMP ? OP_COLLECT_SET
                                           : OP_COLLECT_OBJ;
     gen_emit(g, MK_A(op, mark));
     g->nlocals = save_locals;
@@ -802,7 +834,9 @@ static void gen_expr(Gen *g, AstNode *n)
             g->cur_off = n->off;
             gen_emit(g, OP_NOT);
             break;
-        case AST_BINARY: gen_binary(g, n); break;
+        case AST_BINARY:
+            gen_binary(g, n);
+            break;
         case AST_AND:
         case AST_OR: {
             gen_expr(g, n->a);
@@ -820,7 +854,9 @@ static void gen_expr(Gen *g, AstNode *n)
             g->cur_off = n->off;
             gen_emit(g, MK_A(n->kind == AST_ARRAY ? OP_ARRAY : OP_SET, n->list.n));
             break;
-        case AST_OBJECT: gen_object(g, n); break;
+        case AST_OBJECT:
+            gen_object(g, n);
+            break;
         case AST_TEMPLATE:
             gen_args(g, &n->list);
             g->cur_off = n->off;
@@ -831,7 +867,9 @@ static void gen_expr(Gen *g, AstNode *n)
             break;
         }
         break;
-    case AST_NAME: gen_name(g, n); break;
+    case AST_NAME:
+        gen_name(g, n);
+        break;
     case AST_FIELD:
         if (gen_module_member(g, n))
             break;
@@ -850,7 +888,9 @@ static void gen_expr(Gen *g, AstNode *n)
             gen_emit(g, OP_INDEX);
         }
         break;
-    case AST_CALL: gen_call(g, n); break;
+    case AST_CALL:
+        gen_call(g, n);
+        break;
     case AST_IF: {
         gen_expr(g, n->a);
         uint32_t jelse = gen_emit(g, MK_A(OP_JUMP_IF_NOT, 0));
@@ -874,9 +914,13 @@ static void gen_expr(Gen *g, AstNode *n)
     }
     case AST_ARRAY_COMP:
     case AST_SET_COMP:
-    case AST_OBJECT_COMP: gen_comprehension(g, n); break;
+    case AST_OBJECT_COMP:
+        gen_comprehension(g, n);
+        break;
     case AST_ANY:
-    case AST_ALL: gen_quantifier(g, n); break;
+    case AST_ALL:
+        gen_quantifier(g, n);
+        break;
     default:
         gen_error(g, n, NULL, "internal error: unexpected %s in an expression",
                   ast_kind_name((AstKind)n->kind));

@@ -182,9 +182,16 @@ void compiler_declare(Compiler *c, Unit *u)
             kind = DECL_USE;
             break;
         }
-        case AST_LET_DECL: name = n->name; kind = DECL_LET; break;
-        case AST_FUNC_DECL: name = n->name; kind = DECL_FUNC; break;
-        default: continue;
+        case AST_LET_DECL:
+            name = n->name;
+            kind = DECL_LET;
+            break;
+        case AST_FUNC_DECL:
+            name = n->name;
+            kind = DECL_FUNC;
+            break;
+        default:
+            continue;
         }
         const Decl *prev = compiler_find_decl(u, name);
         if (prev) {
@@ -272,8 +279,8 @@ static int compiler_meta_enum(Compiler *c, Unit *u, AstNode *meta, const char *c
     const char *best = w ? diag_suggest(w, strlen(w), names, (size_t)count) : NULL;
     if (best)
         snprintf(hint, sizeof hint, "did you mean `%s`?", best);
-    diag_add(c->diags, DIAG_ERROR, u->src, meta->a->off, meta->a->len, hint,
-             "invalid %s `%s`", meta->name, w ? w : "(not a name)");
+    diag_add(c->diags, DIAG_ERROR, u->src, meta->a->off, meta->a->len, hint, "invalid %s `%s`",
+             meta->name, w ? w : "(not a name)");
     return -1;
 }
 
@@ -375,8 +382,8 @@ static uint32_t compiler_policy(Compiler *c, Unit *u, AstNode *n)
             uint32_t line, col;
             source_position(other, p->policies[i].off, &line, &col);
             diag_add(c->diags, DIAG_ERROR, u->src, n->off, n->len, NULL,
-                     "policy id `%s` is already used by %s at %s:%u", pol->id,
-                     p->policies[i].name, other->name, line);
+                     "policy id `%s` is already used by %s at %s:%u", pol->id, p->policies[i].name,
+                     other->name, line);
             break;
         }
     }
@@ -386,12 +393,18 @@ static uint32_t compiler_policy(Compiler *c, Unit *u, AstNode *n)
 static RuleKind compiler_rule_kind(int tk)
 {
     switch (tk) {
-    case TK_DENY: return RK_DENY;
-    case TK_WARN: return RK_WARN;
-    case TK_ALLOW: return RK_ALLOW;
-    case TK_APPROVE: return RK_APPROVE;
-    case TK_REJECT: return RK_REJECT;
-    default: return RK_TRIGGER;
+    case TK_DENY:
+        return RK_DENY;
+    case TK_WARN:
+        return RK_WARN;
+    case TK_ALLOW:
+        return RK_ALLOW;
+    case TK_APPROVE:
+        return RK_APPROVE;
+    case TK_REJECT:
+        return RK_REJECT;
+    default:
+        return RK_TRIGGER;
     }
 }
 
@@ -399,11 +412,16 @@ static bool compiler_rule_allowed(PolicyKind pk, RuleKind rk)
 {
     switch (pk) {
     case PK_PLAN:
-    case PK_DRIFT: return rk == RK_DENY || rk == RK_WARN;
-    case PK_APPROVAL: return rk == RK_APPROVE || rk == RK_REJECT;
-    case PK_ACCESS: return rk == RK_ALLOW || rk == RK_DENY;
-    case PK_TRIGGER: return rk == RK_TRIGGER;
-    default: return false;
+    case PK_DRIFT:
+        return rk == RK_DENY || rk == RK_WARN;
+    case PK_APPROVAL:
+        return rk == RK_APPROVE || rk == RK_REJECT;
+    case PK_ACCESS:
+        return rk == RK_ALLOW || rk == RK_DENY;
+    case PK_TRIGGER:
+        return rk == RK_TRIGGER;
+    default:
+        return false;
     }
 }
 
@@ -411,10 +429,14 @@ static const char *compiler_rules_for(PolicyKind pk)
 {
     switch (pk) {
     case PK_PLAN:
-    case PK_DRIFT: return "deny and warn";
-    case PK_APPROVAL: return "approve and reject";
-    case PK_ACCESS: return "allow and deny";
-    default: return "trigger";
+    case PK_DRIFT:
+        return "deny and warn";
+    case PK_APPROVAL:
+        return "approve and reject";
+    case PK_ACCESS:
+        return "allow and deny";
+    default:
+        return "trigger";
     }
 }
 
@@ -559,8 +581,7 @@ static veto_status compiler_add_dir(veto_compiler *vc, const char *dir, veto_dia
         names[n] = malloc(len);
         if (!names[n])
             break;
-        snprintf(names[n], len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-                 de->d_name);
+        snprintf(names[n], len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
         n++;
     }
     closedir(dp);

@@ -24,27 +24,27 @@ typedef struct Unit Unit;
 typedef struct Decl {
     const char *name; /* let/func name, or use alias */
     DeclKind kind;
-    AstNode *node;    /* AST_LET_DECL / AST_FUNC_DECL / AST_USE */
-    uint32_t index;   /* global index (let), function index (func) */
-    Unit *module;     /* DECL_USE: the module's unit */
-    bool used;        /* referenced anywhere (for lint) */
+    AstNode *node;  /* AST_LET_DECL / AST_FUNC_DECL / AST_USE */
+    uint32_t index; /* global index (let), function index (func) */
+    Unit *module;   /* DECL_USE: the module's unit */
+    bool used;      /* referenced anywhere (for lint) */
 } Decl;
 
 /* One parsed file: a policy file or a module. */
 struct Unit {
-    Source *src;           /* owned by the program once added */
-    AstNode *ast;          /* AST_FILE, NULL when it failed to parse */
-    const char *module;    /* module name, or NULL for a policy file */
-    bool implicit_stdlib;  /* expression unit: every stdlib module is in scope */
-    bool declared;         /* declarations collected */
+    Source *src;          /* owned by the program once added */
+    AstNode *ast;         /* AST_FILE, NULL when it failed to parse */
+    const char *module;   /* module name, or NULL for a policy file */
+    bool implicit_stdlib; /* expression unit: every stdlib module is in scope */
+    bool declared;        /* declarations collected */
     Decl *decls;
     uint32_t ndecls, capdecls;
 };
 
 typedef struct Compiler {
     veto_engine *engine;
-    Arena arena;          /* compile lifetime */
-    Program *prog;        /* under construction */
+    Arena arena;   /* compile lifetime */
+    Program *prog; /* under construction */
     DiagList *diags;
     Unit **units;
     uint32_t nunits, capunits;

@@ -81,8 +81,11 @@ void decision_finish(veto_decision *d)
             fail = true;
         }
         break;
-    case PK_TRIGGER: d->verdict = d->counts[RK_TRIGGER] ? "run" : "none"; break;
-    default: break;
+    case PK_TRIGGER:
+        d->verdict = d->counts[RK_TRIGGER] ? "run" : "none";
+        break;
+    default:
+        break;
     }
     if (d->errors > 0 || d->oom)
         d->outcome = VETO_ERROR;
@@ -109,9 +112,13 @@ size_t veto_decision_result_count(const veto_decision *d) { return d->nresults; 
 const char *veto_outcome_name(veto_outcome o)
 {
     switch (o) {
-    case VETO_PASS: return "pass";
-    case VETO_WARN: return "warn";
-    case VETO_FAIL: return "fail";
-    default: return "error";
+    case VETO_PASS:
+        return "pass";
+    case VETO_WARN:
+        return "warn";
+    case VETO_FAIL:
+        return "fail";
+    default:
+        return "error";
     }
 }

@@ -37,7 +37,7 @@ struct veto_decision {
     Result *results;
     uint32_t nresults, cap;
     veto_outcome outcome;
-    const char *verdict;  /* kind-specific: "allow", "approved", ... or NULL for plan */
+    const char *verdict; /* kind-specific: "allow", "approved", ... or NULL for plan */
     uint32_t policies_evaluated;
     uint32_t counts[RK__COUNT]; /* results per rule kind */
     uint32_t errors;

@@ -18,12 +18,18 @@ static const char *render_label(const veto_decision *d, const Result *r)
         p->policies[r->policy].enforcement == ENF_ADVISORY)
         return "ADVISORY";
     switch (rk) {
-    case RK_DENY: return "DENY";
-    case RK_WARN: return "WARN";
-    case RK_ALLOW: return "ALLOW";
-    case RK_APPROVE: return "APPROVE";
-    case RK_REJECT: return "REJECT";
-    default: return "TRIGGER";
+    case RK_DENY:
+        return "DENY";
+    case RK_WARN:
+        return "WARN";
+    case RK_ALLOW:
+        return "ALLOW";
+    case RK_APPROVE:
+        return "APPROVE";
+    case RK_REJECT:
+        return "REJECT";
+    default:
+        return "TRIGGER";
     }
 }
 
@@ -50,10 +56,18 @@ char *veto_decision_json(const veto_decision *d, int pretty)
         bool relevant = false;
         switch (d->kind) {
         case PK_PLAN:
-        case PK_DRIFT: relevant = k == RK_DENY || k == RK_WARN; break;
-        case PK_ACCESS: relevant = k == RK_ALLOW || k == RK_DENY; break;
-        case PK_APPROVAL: relevant = k == RK_APPROVE || k == RK_REJECT; break;
-        default: relevant = k == RK_TRIGGER; break;
+        case PK_DRIFT:
+            relevant = k == RK_DENY || k == RK_WARN;
+            break;
+        case PK_ACCESS:
+            relevant = k == RK_ALLOW || k == RK_DENY;
+            break;
+        case PK_APPROVAL:
+            relevant = k == RK_APPROVE || k == RK_REJECT;
+            break;
+        default:
+            relevant = k == RK_TRIGGER;
+            break;
         }
         if (relevant)
             buf_printf(&b, ",%s\"%s\":%s%u", sp, rule_kind_name((RuleKind)k), sp, d->counts[k]);
@@ -71,8 +85,8 @@ char *veto_decision_json(const veto_decision *d, int pretty)
         buf_printf(&b, ",%s%s\"rule\":%s\"%s\",%s", nl, i3, sp,
                    r->kind == RES_ERROR ? "error" : rule_kind_name(p->rules[r->rule].kind), nl);
         buf_printf(&b, "%s\"severity\":%s\"%s\",%s", i3, sp, severity_name(pol->severity), nl);
-        buf_printf(&b, "%s\"enforcement\":%s\"%s\",%s", i3, sp,
-                   enforcement_name(pol->enforcement), nl);
+        buf_printf(&b, "%s\"enforcement\":%s\"%s\",%s", i3, sp, enforcement_name(pol->enforcement),
+                   nl);
         buf_printf(&b, "%s\"title\":%s", i3, sp);
         if (pol->title)
             json_write_string(&b, pol->title, strlen(pol->title));
@@ -98,7 +112,8 @@ char *veto_decision_json(const veto_decision *d, int pretty)
         buf_free(&loc);
         buf_printf(&b, "%s%s}", nl, i2);
     }
-    buf_printf(&b, "%s%s]%s}%s", d->nresults ? nl : "", d->nresults ? i1 : "", nl, pretty ? "\n" : "");
+    buf_printf(&b, "%s%s]%s}%s", d->nresults ? nl : "", d->nresults ? i1 : "", nl,
+               pretty ? "\n" : "");
     return buf_take(&b);
 }
 
@@ -143,7 +158,9 @@ char *veto_decision_text(const veto_decision *d, int color)
     case PK_APPROVAL:
         buf_printf(&b, ", %u approve, %u reject", d->counts[RK_APPROVE], d->counts[RK_REJECT]);
         break;
-    default: buf_printf(&b, ", %u triggered", d->counts[RK_TRIGGER]); break;
+    default:
+        buf_printf(&b, ", %u triggered", d->counts[RK_TRIGGER]);
+        break;
     }
     buf_printf(&b, ", %u error%s", d->errors, d->errors == 1 ? "" : "s");
     if (d->verdict)

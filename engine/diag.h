@@ -30,13 +30,13 @@ typedef enum DiagSeverity { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagSeverity;
 
 typedef struct Diag {
     DiagSeverity severity;
-    char *file;       /* owned; NULL when the diagnostic has no position */
-    uint32_t line;    /* 1-based; 0 when no position */
-    uint32_t col;     /* 1-based, code points */
-    uint32_t span;    /* caret width in code points (>= 1) */
-    char *line_text;  /* owned copy of the source line, or NULL */
-    char *message;    /* owned */
-    char *hint;       /* owned, or NULL */
+    char *file;      /* owned; NULL when the diagnostic has no position */
+    uint32_t line;   /* 1-based; 0 when no position */
+    uint32_t col;    /* 1-based, code points */
+    uint32_t span;   /* caret width in code points (>= 1) */
+    char *line_text; /* owned copy of the source line, or NULL */
+    char *message;   /* owned */
+    char *hint;      /* owned, or NULL */
 } Diag;
 
 /* The public veto_diags (declared opaque in veto.h) is this list. */

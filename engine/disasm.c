@@ -24,18 +24,41 @@ static void disasm_operand(Buf *b, const Program *p, const Instr *code, uint32_t
         buf_free(&v);
         break;
     }
-    case OPF_INT: buf_printf(b, "%d", (int)INS_SA(ins)); break;
-    case OPF_LOCAL: buf_printf(b, "$%u", INS_A(ins)); break;
-    case OPF_JUMP: buf_printf(b, "-> %u", INS_A(ins)); break;
-    case OPF_KEY: buf_printf(b, ".%s", p->keys[INS_A(ins)].s); break;
-    case OPF_GLOB: buf_printf(b, "%s", p->globals[INS_A(ins)].name); break;
-    case OPF_FUNC: buf_printf(b, "%s/%u", p->funcs[INS_B(ins)].name, INS_A8(ins)); break;
-    case OPF_BUILT: buf_printf(b, "%s/%u", builtin_at(INS_B(ins))->name, INS_A8(ins)); break;
-    case OPF_COUNT: buf_printf(b, "%u", INS_A(ins)); break;
-    case OPF_REGEX: buf_printf(b, "/%s/", p->regex_src[INS_A(ins)]); break;
-    case OPF_ITER: buf_printf(b, "$%u exit -> %u", INS_A(ins), code[pc + 1]); break;
-    case OPF_RULE: buf_printf(b, "rule %u", INS_A(ins)); break;
-    default: break;
+    case OPF_INT:
+        buf_printf(b, "%d", (int)INS_SA(ins));
+        break;
+    case OPF_LOCAL:
+        buf_printf(b, "$%u", INS_A(ins));
+        break;
+    case OPF_JUMP:
+        buf_printf(b, "-> %u", INS_A(ins));
+        break;
+    case OPF_KEY:
+        buf_printf(b, ".%s", p->keys[INS_A(ins)].s);
+        break;
+    case OPF_GLOB:
+        buf_printf(b, "%s", p->globals[INS_A(ins)].name);
+        break;
+    case OPF_FUNC:
+        buf_printf(b, "%s/%u", p->funcs[INS_B(ins)].name, INS_A8(ins));
+        break;
+    case OPF_BUILT:
+        buf_printf(b, "%s/%u", builtin_at(INS_B(ins))->name, INS_A8(ins));
+        break;
+    case OPF_COUNT:
+        buf_printf(b, "%u", INS_A(ins));
+        break;
+    case OPF_REGEX:
+        buf_printf(b, "/%s/", p->regex_src[INS_A(ins)]);
+        break;
+    case OPF_ITER:
+        buf_printf(b, "$%u exit -> %u", INS_A(ins), code[pc + 1]);
+        break;
+    case OPF_RULE:
+        buf_printf(b, "rule %u", INS_A(ins));
+        break;
+    default:
+        break;
     }
 }
 
@@ -46,8 +69,8 @@ char *veto_program_disasm(const veto_program *p)
                p->npolicies, p->nrules, p->nfuncs, p->nconsts, p->nkeys, p->nregexes);
     for (uint32_t pi = 0; pi < p->npolicies; pi++) {
         const Policy *pol = &p->policies[pi];
-        buf_printf(&b, "; policy %s id=%s kind=%s severity=%s enforcement=%s rules=%u\n",
-                   pol->name, pol->id, policy_kind_name(pol->kind), severity_name(pol->severity),
+        buf_printf(&b, "; policy %s id=%s kind=%s severity=%s enforcement=%s rules=%u\n", pol->name,
+                   pol->id, policy_kind_name(pol->kind), severity_name(pol->severity),
                    enforcement_name(pol->enforcement), pol->nrules);
     }
     for (uint32_t fi = 0; fi < p->nfuncs; fi++) {

@@ -188,8 +188,8 @@ veto_doc *veto_doc_load_file(veto_engine *e, const char *path, const veto_load_o
         return NULL;
     }
     if (len > max) {
-        diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
-                 "%s is larger than the input limit of %zu bytes", path, max);
+        diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL, "%s is larger than the input limit of %zu bytes",
+                 path, max);
         free(buf);
         return NULL;
     }

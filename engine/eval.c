@@ -54,9 +54,8 @@ static void eval_emit(void *ud, uint32_t ri, Value binding, Value message)
             alen = m->val.n;
         }
     }
-    decision_add(st->dec, RES_RULE, rule->policy, ri, st->text.p ? st->text.p : "",
-                 st->text.len, addr, alen, p->sources[rule->source]->name, rule->line,
-                 rule->col);
+    decision_add(st->dec, RES_RULE, rule->policy, ri, st->text.p ? st->text.p : "", st->text.len,
+                 addr, alen, p->sources[rule->source]->name, rule->line, rule->col);
 }
 
 static void eval_error(EvalState *st, Vm *vm, uint32_t policy)
@@ -67,14 +66,13 @@ static void eval_error(EvalState *st, Vm *vm, uint32_t policy)
     uint32_t off = vm->err_pc < f->ncode ? f->offsets[vm->err_pc] : f->off;
     uint32_t line, col;
     source_position(src, off, &line, &col);
-    decision_add(st->dec, RES_ERROR, policy, 0, vm->err, strlen(vm->err), NULL, 0, src->name,
-                 line, col);
+    decision_add(st->dec, RES_ERROR, policy, 0, vm->err, strlen(vm->err), NULL, 0, src->name, line,
+                 col);
 }
 
 static PolicyKind eval_kind(const char *kind)
 {
-    static const char *const names[PK__COUNT] = {"plan", "approval", "access", "trigger",
-                                                 "drift"};
+    static const char *const names[PK__COUNT] = {"plan", "approval", "access", "trigger", "drift"};
     if (!kind)
         return PK_PLAN;
     for (int i = 0; i < PK__COUNT; i++)
@@ -122,8 +120,7 @@ static bool eval_setup(Vm *vm, Arena *arena, const Program *p, const veto_doc *i
     return true;
 }
 
-veto_decision *veto_eval(const veto_program *p, const veto_doc *input,
-                         const veto_eval_options *opt)
+veto_decision *veto_eval(const veto_program *p, const veto_doc *input, const veto_eval_options *opt)
 {
     PolicyKind kind = eval_kind(opt ? opt->kind : NULL);
     if (kind == PK__COUNT)

@@ -27,8 +27,8 @@
 #define JSON_DEFAULT_MAX_DEPTH 512
 
 typedef struct JsonReadOptions {
-    uint32_t max_depth;    /* 0 = JSON_DEFAULT_MAX_DEPTH */
-    const KeyTable *keys;  /* may be NULL: no key ids */
+    uint32_t max_depth;   /* 0 = JSON_DEFAULT_MAX_DEPTH */
+    const KeyTable *keys; /* may be NULL: no key ids */
 } JsonReadOptions;
 
 typedef struct JsonError {

@@ -48,22 +48,22 @@ typedef struct JsonFrame {
 } JsonFrame;
 
 typedef struct JsonReader {
-    const char *buf;     /* start of input (for positions) */
-    const char *end;     /* one past the last byte */
+    const char *buf; /* start of input (for positions) */
+    const char *end; /* one past the last byte */
     Arena *arena;
     const KeyTable *keys;
     JsonError *err;
-    Value *vals;         /* scratch: elements of open arrays */
+    Value *vals; /* scratch: elements of open arrays */
     size_t nvals, capvals;
-    Member *mems;        /* scratch: members of open objects */
+    Member *mems; /* scratch: members of open objects */
     size_t nmems, capmems;
-    JsonFrame *frames;   /* open containers, innermost last */
+    JsonFrame *frames; /* open containers, innermost last */
     size_t nframes, capframes;
-    uint32_t *dedup;     /* scratch hash table for duplicate-key checks */
+    uint32_t *dedup; /* scratch hash table for duplicate-key checks */
     size_t capdedup;
-    char *numbuf;        /* scratch NUL-terminated copy of long numbers */
+    char *numbuf; /* scratch NUL-terminated copy of long numbers */
     size_t capnum;
-    locale_t cloc;       /* C locale for strtod_l, made on first use */
+    locale_t cloc; /* C locale for strtod_l, made on first use */
 } JsonReader;
 
 /* ---- errors ------------------------------------------------------------- */
@@ -179,12 +179,14 @@ static int json_hex(unsigned char c)
 /* 1 for bytes that need no attention inside a string. */
 static const unsigned char json_plain[256] = {
 #define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
-    R16(0), R16(0),                                                    /* 0x00-0x1F control */
-    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,                    /* 0x20-0x2F: '"' */
-    R16(1), R16(1),                                                    /* 0x30-0x4F */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,                    /* 0x50-0x5F: '\\' */
-    R16(1), R16(1),                                                    /* 0x60-0x7F */
-    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),    /* 0x80-0xFF */
+    R16(0), R16(0), /* 0x00-0x1F control */
+    1,      1,      0,      1,      1,      1,      1,      1,
+    1,      1,      1,      1,      1,      1,      1,      1, /* 0x20-0x2F: '"' */
+    R16(1), R16(1),                                            /* 0x30-0x4F */
+    1,      1,      1,      1,      1,      1,      1,      1,
+    1,      1,      1,      1,      0,      1,      1,      1,      /* 0x50-0x5F: '\\' */
+    R16(1), R16(1),                                                 /* 0x60-0x7F */
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), /* 0x80-0xFF */
 #undef R16
 };
 
@@ -197,8 +199,7 @@ static const char *json_scan_string(JsonReader *r, const char *q, int *esc)
     const char *p = q + 1, *end = r->end;
     for (;;) {
 #ifdef __SSE2__
-        const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'),
-                      vs = _mm_set1_epi8(0x20);
+        const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'), vs = _mm_set1_epi8(0x20);
         while (end - p >= 16) {
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
             /* signed compare: bytes >= 0x80 are negative, so "< 0x20"
@@ -229,7 +230,14 @@ static const char *json_scan_string(JsonReader *r, const char *q, int *esc)
                 return json_fail(r, q, "unterminated string"), NULL;
             unsigned char e = (unsigned char)p[1];
             switch (e) {
-            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
                 p += 2;
                 continue;
             case 'u':
@@ -302,11 +310,21 @@ static bool json_decode(JsonReader *r, const char *s, const char *e, const char 
         d += bs - p;
         p = bs + 1;
         switch (*p++) {
-        case 'b': *d++ = '\b'; break;
-        case 'f': *d++ = '\f'; break;
-        case 'n': *d++ = '\n'; break;
-        case 'r': *d++ = '\r'; break;
-        case 't': *d++ = '\t'; break;
+        case 'b':
+            *d++ = '\b';
+            break;
+        case 'f':
+            *d++ = '\f';
+            break;
+        case 'n':
+            *d++ = '\n';
+            break;
+        case 'r':
+            *d++ = '\r';
+            break;
+        case 't':
+            *d++ = '\t';
+            break;
         case 'u': {
             uint32_t cp = json_hex4(p);
             p += 4;
@@ -328,7 +346,9 @@ static bool json_decode(JsonReader *r, const char *s, const char *e, const char 
             d = json_put_utf8(d, cp);
             break;
         }
-        default: *d++ = p[-1]; break; /* '"', '\\', '/' */
+        default:
+            *d++ = p[-1];
+            break; /* '"', '\\', '/' */
         }
     }
     *out = dst;
@@ -484,8 +504,7 @@ static inline bool json_number(JsonReader *r, const char **pp, Value *out)
     if (!json_strtod(r, s, (size_t)(p - s), &d))
         return false;
     if (isinf(d))
-        return json_fail(r, s, "number out of range: %.*s", (int)((p - s) > 40 ? 40 : (p - s)),
-                         s);
+        return json_fail(r, s, "number out of range: %.*s", (int)((p - s) > 40 ? 40 : (p - s)), s);
     *out = value_float(d);
     return true;
 }
@@ -600,8 +619,9 @@ value:
     /* Expecting a value at p (after optional whitespace). */
     p = json_ws(p, end);
     if (p >= end) {
-        json_fail(r, p, r->nframes ? "unexpected end of input, expected a value"
-                                   : "empty input, expected a JSON value");
+        json_fail(r, p,
+                  r->nframes ? "unexpected end of input, expected a value"
+                             : "empty input, expected a JSON value");
         goto done;
     }
     switch (*p) {
@@ -613,8 +633,17 @@ value:
         v = value_str(s, n);
         goto complete;
     }
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
-    case '8': case '9':
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
         if (!json_number(r, &p, &v))
             goto done;
         goto complete;

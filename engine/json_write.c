@@ -66,13 +66,27 @@ void json_write_string(Buf *out, const char *s, size_t n)
         }
         buf_append(out, s + run, i - run);
         switch (c) {
-        case '"': buf_puts(out, "\\\""); break;
-        case '\\': buf_puts(out, "\\\\"); break;
-        case '\n': buf_puts(out, "\\n"); break;
-        case '\r': buf_puts(out, "\\r"); break;
-        case '\t': buf_puts(out, "\\t"); break;
-        case '\b': buf_puts(out, "\\b"); break;
-        case '\f': buf_puts(out, "\\f"); break;
+        case '"':
+            buf_puts(out, "\\\"");
+            break;
+        case '\\':
+            buf_puts(out, "\\\\");
+            break;
+        case '\n':
+            buf_puts(out, "\\n");
+            break;
+        case '\r':
+            buf_puts(out, "\\r");
+            break;
+        case '\t':
+            buf_puts(out, "\\t");
+            break;
+        case '\b':
+            buf_puts(out, "\\b");
+            break;
+        case '\f':
+            buf_puts(out, "\\f");
+            break;
         default:
             if (c < 0x20) {
                 char esc[7] = {'\\', 'u', '0', '0', json_hex[c >> 4], json_hex[c & 15], 0};
@@ -144,12 +158,24 @@ static void json_write_value(Buf *out, Value v, unsigned flags, int depth)
     }
     switch (v.kind) {
     case V_UNDEF:
-    case V_NULL: buf_puts(out, "null"); break;
-    case V_BOOL: buf_puts(out, v.u.b ? "true" : "false"); break;
-    case V_INT: buf_printf(out, "%" PRId64, v.u.i); break;
-    case V_FLOAT: json_write_float(out, v.u.f); break;
-    case V_BIGNUM: buf_append(out, v.u.s, v.n); break;
-    case V_STR: json_write_string(out, v.u.s, v.n); break;
+    case V_NULL:
+        buf_puts(out, "null");
+        break;
+    case V_BOOL:
+        buf_puts(out, v.u.b ? "true" : "false");
+        break;
+    case V_INT:
+        buf_printf(out, "%" PRId64, v.u.i);
+        break;
+    case V_FLOAT:
+        json_write_float(out, v.u.f);
+        break;
+    case V_BIGNUM:
+        buf_append(out, v.u.s, v.n);
+        break;
+    case V_STR:
+        json_write_string(out, v.u.s, v.n);
+        break;
     case V_ARR:
     case V_SET:
         buf_putc(out, '[');
@@ -193,7 +219,9 @@ static void json_write_value(Buf *out, Value v, unsigned flags, int depth)
         free(order);
         break;
     }
-    default: buf_puts(out, "null"); break;
+    default:
+        buf_puts(out, "null");
+        break;
     }
 }
 

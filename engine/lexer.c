@@ -45,10 +45,9 @@ static unsigned char lex_at(const Lexer *lx, uint32_t i)
 
 static int lex_at_end(const Lexer *lx, uint32_t i) { return i >= lx->src->len; }
 
-static void lex_error(Lexer *lx, uint32_t off, uint32_t len, const char *hint, const char *fmt,
-                      ...) __attribute__((format(printf, 5, 6)));
-static void lex_error(Lexer *lx, uint32_t off, uint32_t len, const char *hint, const char *fmt,
-                      ...)
+static void lex_error(Lexer *lx, uint32_t off, uint32_t len, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void lex_error(Lexer *lx, uint32_t off, uint32_t len, const char *hint, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -178,13 +177,13 @@ static const struct {
     const char *word;
     int type;
 } lex_keywords[] = {
-    {"policy", TK_POLICY}, {"module", TK_MODULE},   {"use", TK_USE},         {"as", TK_AS},
-    {"let", TK_LET},       {"func", TK_FUNC},       {"deny", TK_DENY},       {"warn", TK_WARN},
-    {"allow", TK_ALLOW},   {"approve", TK_APPROVE}, {"reject", TK_REJECT},   {"trigger", TK_TRIGGER},
-    {"for", TK_FOR},       {"in", TK_IN},           {"when", TK_WHEN},       {"message", TK_MESSAGE},
-    {"if", TK_IF},         {"then", TK_THEN},       {"else", TK_ELSE},       {"and", TK_AND},
-    {"or", TK_OR},         {"not", TK_NOT},         {"any", TK_ANY},         {"all", TK_ALL},
-    {"true", TK_TRUE},     {"false", TK_FALSE},     {"null", TK_NULL},       {"like", TK_LIKE},
+    {"policy", TK_POLICY}, {"module", TK_MODULE},   {"use", TK_USE},       {"as", TK_AS},
+    {"let", TK_LET},       {"func", TK_FUNC},       {"deny", TK_DENY},     {"warn", TK_WARN},
+    {"allow", TK_ALLOW},   {"approve", TK_APPROVE}, {"reject", TK_REJECT}, {"trigger", TK_TRIGGER},
+    {"for", TK_FOR},       {"in", TK_IN},           {"when", TK_WHEN},     {"message", TK_MESSAGE},
+    {"if", TK_IF},         {"then", TK_THEN},       {"else", TK_ELSE},     {"and", TK_AND},
+    {"or", TK_OR},         {"not", TK_NOT},         {"any", TK_ANY},       {"all", TK_ALL},
+    {"true", TK_TRUE},     {"false", TK_FALSE},     {"null", TK_NULL},     {"like", TK_LIKE},
 };
 
 static int lex_keyword(const char *s, size_t n)
@@ -252,8 +251,7 @@ static int lex_number(Lexer *lx, Token *t)
     unsigned e = lex_at(lx, lx->pos);
     if (e == 'e' || e == 'E') {
         unsigned s = lex_at(lx, lx->pos + 1);
-        if (lex_is_digit(s) ||
-            ((s == '+' || s == '-') && lex_is_digit(lex_at(lx, lx->pos + 2)))) {
+        if (lex_is_digit(s) || ((s == '+' || s == '-') && lex_is_digit(lex_at(lx, lx->pos + 2)))) {
             is_float = 1;
             lx->pos += lex_is_digit(s) ? 1 : 2;
             ok &= lex_digits(lx);
@@ -264,8 +262,8 @@ static int lex_number(Lexer *lx, Token *t)
         uint32_t s = lx->pos;
         while (lex_is_ident(lex_at(lx, lx->pos)))
             lx->pos++;
-        lex_error(lx, s, lx->pos - s, NULL, "invalid suffix `%.*s` on number",
-                  (int)(lx->pos - s), lx->src->text + s);
+        lex_error(lx, s, lx->pos - s, NULL, "invalid suffix `%.*s` on number", (int)(lx->pos - s),
+                  lx->src->text + s);
     }
     if (!ok)
         lex_error(lx, start, end - start, "`_` may only separate digits, as in 1_000",
@@ -396,8 +394,9 @@ static int lex_string_body(Lexer *lx, Token *t, uint8_t quote, uint32_t str_star
         }
         if ((c == 0 && lex_at_end(lx, lx->pos)) || c == '\n') {
             /* Strings end at their line, so the next line lexes normally. */
-            lex_error(lx, str_start, 1, "strings end on the line they start; write \\n for a "
-                                        "newline",
+            lex_error(lx, str_start, 1,
+                      "strings end on the line they start; write \\n for a "
+                      "newline",
                       "unterminated string");
             if (c == 0)
                 lx->eof_error = 1;
@@ -421,16 +420,35 @@ static int lex_string_body(Lexer *lx, Token *t, uint8_t quote, uint32_t str_star
             unsigned e = lex_at(lx, lx->pos + 1);
             const char *rep = NULL;
             switch (e) {
-            case '"': rep = "\""; break;
-            case '\\': rep = "\\"; break;
-            case '/': rep = "/"; break;
-            case '$': rep = "$"; break;
-            case 'n': rep = "\n"; break;
-            case 't': rep = "\t"; break;
-            case 'r': rep = "\r"; break;
-            case 'b': rep = "\b"; break;
-            case 'f': rep = "\f"; break;
-            default: break;
+            case '"':
+                rep = "\"";
+                break;
+            case '\\':
+                rep = "\\";
+                break;
+            case '/':
+                rep = "/";
+                break;
+            case '$':
+                rep = "$";
+                break;
+            case 'n':
+                rep = "\n";
+                break;
+            case 't':
+                rep = "\t";
+                break;
+            case 'r':
+                rep = "\r";
+                break;
+            case 'b':
+                rep = "\b";
+                break;
+            case 'f':
+                rep = "\f";
+                break;
+            default:
+                break;
             }
             if (rep) {
                 buf_putc(&b, rep[0]);
@@ -555,21 +573,39 @@ static int lex_token(Lexer *lx, Token *t)
         unsigned d = lex_at(lx, lx->pos + 1);
         lx->pos++;
         switch (c) {
-        case '"': return lex_string_body(lx, t, '"', t->off, 1);
-        case '`': lx->pos--; return lex_raw_string(lx, t);
-        case '+': return TK_PLUS;
-        case '-': return TK_MINUS;
-        case '*': return TK_STAR;
-        case '/': return TK_SLASH;
-        case '%': return TK_PERCENT;
-        case '.': return TK_DOT;
-        case ',': return TK_COMMA;
-        case ':': return TK_COLON;
-        case ';': return TK_SEMI;
-        case '(': return lex_open(lx, t->off, 1) ? TK_LPAREN : TK_EOF;
-        case '[': return lex_open(lx, t->off, 1) ? TK_LBRACKET : TK_EOF;
-        case ')': lex_close(lx); return TK_RPAREN;
-        case ']': lex_close(lx); return TK_RBRACKET;
+        case '"':
+            return lex_string_body(lx, t, '"', t->off, 1);
+        case '`':
+            lx->pos--;
+            return lex_raw_string(lx, t);
+        case '+':
+            return TK_PLUS;
+        case '-':
+            return TK_MINUS;
+        case '*':
+            return TK_STAR;
+        case '/':
+            return TK_SLASH;
+        case '%':
+            return TK_PERCENT;
+        case '.':
+            return TK_DOT;
+        case ',':
+            return TK_COMMA;
+        case ':':
+            return TK_COLON;
+        case ';':
+            return TK_SEMI;
+        case '(':
+            return lex_open(lx, t->off, 1) ? TK_LPAREN : TK_EOF;
+        case '[':
+            return lex_open(lx, t->off, 1) ? TK_LBRACKET : TK_EOF;
+        case ')':
+            lex_close(lx);
+            return TK_RPAREN;
+        case ']':
+            lex_close(lx);
+            return TK_RBRACKET;
         case '{':
             if (!lex_open(lx, t->off, 1))
                 return TK_EOF;
@@ -588,23 +624,45 @@ static int lex_token(Lexer *lx, Token *t)
             }
             return TK_RBRACE;
         case '=':
-            if (d == '=') { lx->pos++; return TK_EQ; }
-            if (d == '~') { lx->pos++; return TK_MATCH; }
+            if (d == '=') {
+                lx->pos++;
+                return TK_EQ;
+            }
+            if (d == '~') {
+                lx->pos++;
+                return TK_MATCH;
+            }
             return TK_ASSIGN;
         case '!':
-            if (d == '=') { lx->pos++; return TK_NE; }
-            if (d == '~') { lx->pos++; return TK_NOMATCH; }
+            if (d == '=') {
+                lx->pos++;
+                return TK_NE;
+            }
+            if (d == '~') {
+                lx->pos++;
+                return TK_NOMATCH;
+            }
             break;
         case '<':
-            if (d == '=') { lx->pos++; return TK_LE; }
+            if (d == '=') {
+                lx->pos++;
+                return TK_LE;
+            }
             return TK_LT;
         case '>':
-            if (d == '=') { lx->pos++; return TK_GE; }
+            if (d == '=') {
+                lx->pos++;
+                return TK_GE;
+            }
             return TK_GT;
         case '?':
-            if (d == '?') { lx->pos++; return TK_COALESCE; }
+            if (d == '?') {
+                lx->pos++;
+                return TK_COALESCE;
+            }
             break;
-        default: break;
+        default:
+            break;
         }
         lx->pos--;
         lex_stray(lx);
@@ -636,32 +694,63 @@ int lex_next(Lexer *lx, Token *tok)
 /* Spelling and message form of every operator and keyword, in one table. */
 static const struct {
     int type;
-    const char *text;  /* as written */
-    const char *desc;  /* as a message names it */
+    const char *text; /* as written */
+    const char *desc; /* as a message names it */
 } lex_spellings[] = {
-    {TK_PLUS, "+", "`+`"},       {TK_MINUS, "-", "`-`"},     {TK_STAR, "*", "`*`"},
-    {TK_SLASH, "/", "`/`"},      {TK_PERCENT, "%", "`%`"},   {TK_EQ, "==", "`==`"},
-    {TK_NE, "!=", "`!=`"},       {TK_LT, "<", "`<`"},        {TK_LE, "<=", "`<=`"},
-    {TK_GT, ">", "`>`"},         {TK_GE, ">=", "`>=`"},      {TK_MATCH, "=~", "`=~`"},
-    {TK_NOMATCH, "!~", "`!~`"},  {TK_COALESCE, "??", "`??`"}, {TK_ASSIGN, "=", "`=`"},
-    {TK_DOT, ".", "`.`"},        {TK_COMMA, ",", "`,`"},     {TK_COLON, ":", "`:`"},
-    {TK_SEMI, ";", "`;`"},       {TK_LPAREN, "(", "`(`"},    {TK_RPAREN, ")", "`)`"},
-    {TK_LBRACKET, "[", "`[`"},   {TK_RBRACKET, "]", "`]`"},  {TK_LBRACE, "{", "`{`"},
-    {TK_RBRACE, "}", "`}`"},     {TK_NOTIN, "not in", "`not in`"},
-    {TK_POLICY, "policy", "`policy`"},    {TK_MODULE, "module", "`module`"},
-    {TK_USE, "use", "`use`"},             {TK_AS, "as", "`as`"},
-    {TK_LET, "let", "`let`"},             {TK_FUNC, "func", "`func`"},
-    {TK_DENY, "deny", "`deny`"},          {TK_WARN, "warn", "`warn`"},
-    {TK_ALLOW, "allow", "`allow`"},       {TK_APPROVE, "approve", "`approve`"},
-    {TK_REJECT, "reject", "`reject`"},    {TK_TRIGGER, "trigger", "`trigger`"},
-    {TK_FOR, "for", "`for`"},             {TK_IN, "in", "`in`"},
-    {TK_WHEN, "when", "`when`"},          {TK_MESSAGE, "message", "`message`"},
-    {TK_IF, "if", "`if`"},                {TK_THEN, "then", "`then`"},
-    {TK_ELSE, "else", "`else`"},          {TK_AND, "and", "`and`"},
-    {TK_OR, "or", "`or`"},                {TK_NOT, "not", "`not`"},
-    {TK_ANY, "any", "`any`"},             {TK_ALL, "all", "`all`"},
-    {TK_TRUE, "true", "`true`"},          {TK_FALSE, "false", "`false`"},
-    {TK_NULL, "null", "`null`"},          {TK_LIKE, "like", "`like`"},
+    {TK_PLUS, "+", "`+`"},
+    {TK_MINUS, "-", "`-`"},
+    {TK_STAR, "*", "`*`"},
+    {TK_SLASH, "/", "`/`"},
+    {TK_PERCENT, "%", "`%`"},
+    {TK_EQ, "==", "`==`"},
+    {TK_NE, "!=", "`!=`"},
+    {TK_LT, "<", "`<`"},
+    {TK_LE, "<=", "`<=`"},
+    {TK_GT, ">", "`>`"},
+    {TK_GE, ">=", "`>=`"},
+    {TK_MATCH, "=~", "`=~`"},
+    {TK_NOMATCH, "!~", "`!~`"},
+    {TK_COALESCE, "??", "`??`"},
+    {TK_ASSIGN, "=", "`=`"},
+    {TK_DOT, ".", "`.`"},
+    {TK_COMMA, ",", "`,`"},
+    {TK_COLON, ":", "`:`"},
+    {TK_SEMI, ";", "`;`"},
+    {TK_LPAREN, "(", "`(`"},
+    {TK_RPAREN, ")", "`)`"},
+    {TK_LBRACKET, "[", "`[`"},
+    {TK_RBRACKET, "]", "`]`"},
+    {TK_LBRACE, "{", "`{`"},
+    {TK_RBRACE, "}", "`}`"},
+    {TK_NOTIN, "not in", "`not in`"},
+    {TK_POLICY, "policy", "`policy`"},
+    {TK_MODULE, "module", "`module`"},
+    {TK_USE, "use", "`use`"},
+    {TK_AS, "as", "`as`"},
+    {TK_LET, "let", "`let`"},
+    {TK_FUNC, "func", "`func`"},
+    {TK_DENY, "deny", "`deny`"},
+    {TK_WARN, "warn", "`warn`"},
+    {TK_ALLOW, "allow", "`allow`"},
+    {TK_APPROVE, "approve", "`approve`"},
+    {TK_REJECT, "reject", "`reject`"},
+    {TK_TRIGGER, "trigger", "`trigger`"},
+    {TK_FOR, "for", "`for`"},
+    {TK_IN, "in", "`in`"},
+    {TK_WHEN, "when", "`when`"},
+    {TK_MESSAGE, "message", "`message`"},
+    {TK_IF, "if", "`if`"},
+    {TK_THEN, "then", "`then`"},
+    {TK_ELSE, "else", "`else`"},
+    {TK_AND, "and", "`and`"},
+    {TK_OR, "or", "`or`"},
+    {TK_NOT, "not", "`not`"},
+    {TK_ANY, "any", "`any`"},
+    {TK_ALL, "all", "`all`"},
+    {TK_TRUE, "true", "`true`"},
+    {TK_FALSE, "false", "`false`"},
+    {TK_NULL, "null", "`null`"},
+    {TK_LIKE, "like", "`like`"},
 };
 
 const char *lex_token_text(int type)
@@ -675,15 +764,24 @@ const char *lex_token_text(int type)
 const char *lex_token_desc(int type)
 {
     switch (type) {
-    case TK_EOF: return "end of file";
-    case TK_IDENT: return "identifier";
-    case TK_INT: return "integer";
-    case TK_FLOAT: return "number";
-    case TK_STRING: return "string";
-    case TK_TSTART: return "string";
-    case TK_TMID: return "`}`";
-    case TK_TEND: return "`}`";
-    default: break;
+    case TK_EOF:
+        return "end of file";
+    case TK_IDENT:
+        return "identifier";
+    case TK_INT:
+        return "integer";
+    case TK_FLOAT:
+        return "number";
+    case TK_STRING:
+        return "string";
+    case TK_TSTART:
+        return "string";
+    case TK_TMID:
+        return "`}`";
+    case TK_TEND:
+        return "`}`";
+    default:
+        break;
     }
     for (size_t i = 0; i < sizeof lex_spellings / sizeof lex_spellings[0]; i++)
         if (lex_spellings[i].type == type)

@@ -28,14 +28,14 @@
 #define LEX_MAX_NESTING 256
 
 typedef struct Lexer {
-    const Source *src;  /* borrowed; text is NUL-terminated */
-    Arena *arena;       /* token texts */
+    const Source *src; /* borrowed; text is NUL-terminated */
+    Arena *arena;      /* token texts */
     DiagList *diags;
-    uint32_t pos;       /* next byte to read */
-    int prev;           /* type of the previous token (a keyword after `.` is a name) */
-    uint32_t prev_end;  /* end offset of the previous token (where EOF is reported) */
-    int depth;          /* open ( [ { ${ */
-    int nmodes;         /* entries in modes[] */
+    uint32_t pos;      /* next byte to read */
+    int prev;          /* type of the previous token (a keyword after `.` is a name) */
+    uint32_t prev_end; /* end offset of the previous token (where EOF is reported) */
+    int depth;         /* open ( [ { ${ */
+    int nmodes;        /* entries in modes[] */
     /* One entry per open `{` or `${`: a `}` closes the innermost one, and
      * closing an interpolation resumes scanning the string around it. */
     struct {
@@ -43,9 +43,9 @@ typedef struct Lexer {
         uint8_t quote;      /* the string's quote character (for `${`) */
         uint32_t str_start; /* offset of that string's opening quote */
     } modes[LEX_MAX_NESTING + 1];
-    int errors;         /* lexical errors reported */
-    int fatal;          /* input abandoned (nesting too deep): only EOF follows */
-    int eof_error;      /* a string/interpolation ran into the end of input (already reported) */
+    int errors;    /* lexical errors reported */
+    int fatal;     /* input abandoned (nesting too deep): only EOF follows */
+    int eof_error; /* a string/interpolation ran into the end of input (already reported) */
 } Lexer;
 
 void lex_init(Lexer *lx, const Source *src, Arena *arena, DiagList *diags);

@@ -23,20 +23,21 @@
 #include <stdint.h>
 
 /* Operand formats, for the disassembler. */
-#define OPF_NONE  0 /* no operand */
-#define OPF_CONST 1 /* A indexes the constant pool */
-#define OPF_INT   2 /* A is a signed 24-bit integer */
-#define OPF_LOCAL 3 /* A is a local slot */
-#define OPF_JUMP  4 /* A is a pc */
-#define OPF_KEY   5 /* A indexes the key table */
-#define OPF_GLOB  6 /* A indexes the globals */
-#define OPF_FUNC  7 /* B indexes the functions, A8 is argc */
-#define OPF_BUILT 8 /* B indexes the builtins, A8 is argc */
-#define OPF_COUNT 9 /* A is a count */
+#define OPF_NONE  0  /* no operand */
+#define OPF_CONST 1  /* A indexes the constant pool */
+#define OPF_INT   2  /* A is a signed 24-bit integer */
+#define OPF_LOCAL 3  /* A is a local slot */
+#define OPF_JUMP  4  /* A is a pc */
+#define OPF_KEY   5  /* A indexes the key table */
+#define OPF_GLOB  6  /* A indexes the globals */
+#define OPF_FUNC  7  /* B indexes the functions, A8 is argc */
+#define OPF_BUILT 8  /* B indexes the builtins, A8 is argc */
+#define OPF_COUNT 9  /* A is a count */
 #define OPF_REGEX 10 /* A indexes the regex table */
 #define OPF_ITER  11 /* A is a local slot; next word is the exit pc */
 #define OPF_RULE  12 /* A indexes the rules */
 
+/* clang-format off */
 #define VETO_OPCODES(OP)                                                                    \
     OP(NOP,          OPF_NONE,  "- → -",      "do nothing")                               \
     OP(CONST,        OPF_CONST, "- → v",      "push constant A")                          \
@@ -96,20 +97,22 @@
     OP(RET,          OPF_NONE,  "v → -",      "return the top to the caller")             \
     OP(EMIT,         OPF_RULE,  "b m → -",    "rule A fired for binding b with message m")
 
+/* clang-format on */
+
 typedef enum Opcode {
 #define OPCODE_ENUM(name, fmt, effect, doc) OP_##name,
     VETO_OPCODES(OPCODE_ENUM)
 #undef OPCODE_ENUM
-    OP__COUNT
+        OP__COUNT
 } Opcode;
 
 typedef uint32_t Instr;
 
-#define INS_OP(i)  ((Opcode)((i)&0xffu))
-#define INS_A(i)   ((uint32_t)(i) >> 8)
-#define INS_SA(i)  (((int32_t)((uint32_t)(i) << 0) >> 8)) /* signed 24-bit A */
-#define INS_A8(i)  (((uint32_t)(i) >> 8) & 0xffu)
-#define INS_B(i)   ((uint32_t)(i) >> 16)
+#define INS_OP(i)       ((Opcode)((i)&0xffu))
+#define INS_A(i)        ((uint32_t)(i) >> 8)
+#define INS_SA(i)       (((int32_t)((uint32_t)(i) << 0) >> 8)) /* signed 24-bit A */
+#define INS_A8(i)       (((uint32_t)(i) >> 8) & 0xffu)
+#define INS_B(i)        ((uint32_t)(i) >> 16)
 #define MK_A(op, a)     ((Instr)(op) | ((Instr)(a) << 8))
 #define MK_AB(op, a, b) ((Instr)(op) | ((Instr)((a)&0xffu) << 8) | ((Instr)(b) << 16))
 

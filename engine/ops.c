@@ -9,9 +9,15 @@
 #include "json.h"
 
 static const char *const op_verbs[OP__COUNT] = {
-    [OP_ADD] = "add", [OP_SUB] = "subtract", [OP_MUL] = "multiply", [OP_DIV] = "divide",
-    [OP_MOD] = "take the remainder of", [OP_LT] = "compare", [OP_LE] = "compare",
-    [OP_GT] = "compare", [OP_GE] = "compare",
+    [OP_ADD] = "add",
+    [OP_SUB] = "subtract",
+    [OP_MUL] = "multiply",
+    [OP_DIV] = "divide",
+    [OP_MOD] = "take the remainder of",
+    [OP_LT] = "compare",
+    [OP_LE] = "compare",
+    [OP_GT] = "compare",
+    [OP_GE] = "compare",
 };
 
 static bool ops_type_error(Opcode op, Value a, Value b, char *err, size_t errlen)
@@ -108,21 +114,29 @@ static bool ops_arith(Opcode op, Value a, Value b, Value *out, char *err, size_t
     value_to_double(a, &x);
     value_to_double(b, &y);
     switch (op) {
-    case OP_ADD: *out = value_float(x + y); break;
-    case OP_SUB: *out = value_float(x - y); break;
-    case OP_MUL: *out = value_float(x * y); break;
+    case OP_ADD:
+        *out = value_float(x + y);
+        break;
+    case OP_SUB:
+        *out = value_float(x - y);
+        break;
+    case OP_MUL:
+        *out = value_float(x * y);
+        break;
     case OP_DIV:
         if (y == 0)
             goto divzero;
         *out = value_float(x / y);
         break;
-    default: return ops_type_error(op, a, b, err, errlen);
+    default:
+        return ops_type_error(op, a, b, err, errlen);
     }
     return true;
 overflow:
-    snprintf(err, errlen, "integer overflow in %s", op == OP_ADD ? "addition"
-                                                   : op == OP_SUB ? "subtraction"
-                                                                  : "multiplication");
+    snprintf(err, errlen, "integer overflow in %s",
+             op == OP_ADD   ? "addition"
+             : op == OP_SUB ? "subtraction"
+                            : "multiplication");
     return false;
 divzero:
     snprintf(err, errlen, "division by zero");
@@ -193,13 +207,19 @@ bool ops_binary(Opcode op, Value a, Value b, Arena *arena, Value *out, char *err
         return true;
     }
     switch (op) {
-    case OP_EQ: *out = value_bool(value_equal(a, b)); return true;
-    case OP_NE: *out = value_bool(!value_equal(a, b)); return true;
+    case OP_EQ:
+        *out = value_bool(value_equal(a, b));
+        return true;
+    case OP_NE:
+        *out = value_bool(!value_equal(a, b));
+        return true;
     case OP_LT:
     case OP_LE:
     case OP_GT:
-    case OP_GE: return ops_order(op, a, b, out, err, errlen);
-    case OP_IN: return ops_in(a, b, out, err, errlen);
+    case OP_GE:
+        return ops_order(op, a, b, out, err, errlen);
+    case OP_IN:
+        return ops_in(a, b, out, err, errlen);
     case OP_ADD:
         if ((a.kind == V_STR && b.kind == V_STR) || (a.kind == V_ARR && b.kind == V_ARR))
             return ops_join(arena, a, b, out, err, errlen);
@@ -224,7 +244,9 @@ bool ops_negate(Value a, Value *out, char *err, size_t errlen)
 {
     uint8_t taint = a.flags & VF_SENSITIVE;
     switch (a.kind) {
-    case V_UNDEF: *out = a; return true;
+    case V_UNDEF:
+        *out = a;
+        return true;
     case V_INT:
         if (a.u.i == INT64_MIN) {
             snprintf(err, errlen, "integer overflow in negation");
@@ -232,7 +254,9 @@ bool ops_negate(Value a, Value *out, char *err, size_t errlen)
         }
         *out = value_int(-a.u.i);
         break;
-    case V_FLOAT: *out = value_float(-a.u.f); break;
+    case V_FLOAT:
+        *out = value_float(-a.u.f);
+        break;
     case V_BIGNUM: {
         double d;
         value_to_double(a, &d);
@@ -250,9 +274,13 @@ bool ops_negate(Value a, Value *out, char *err, size_t errlen)
 bool ops_truth(Value a, bool *out, char *err, size_t errlen)
 {
     switch (a.kind) {
-    case V_BOOL: *out = a.u.b; return true;
+    case V_BOOL:
+        *out = a.u.b;
+        return true;
     case V_UNDEF:
-    case V_NULL: *out = false; return true;
+    case V_NULL:
+        *out = false;
+        return true;
     default:
         snprintf(err, errlen, "condition must be a boolean, got %s",
                  value_kind_name((ValueKind)a.kind));
@@ -267,10 +295,20 @@ void ops_to_text(Buf *out, Value v)
         return;
     }
     switch (v.kind) {
-    case V_UNDEF: buf_puts(out, "undefined"); break;
-    case V_STR: buf_append(out, v.u.s, v.n); break;
-    case V_BIGNUM: buf_append(out, v.u.s, v.n); break;
-    case V_INT: buf_printf(out, "%" PRId64, v.u.i); break;
-    default: json_write(out, v, JSON_REDACT); break;
+    case V_UNDEF:
+        buf_puts(out, "undefined");
+        break;
+    case V_STR:
+        buf_append(out, v.u.s, v.n);
+        break;
+    case V_BIGNUM:
+        buf_append(out, v.u.s, v.n);
+        break;
+    case V_INT:
+        buf_printf(out, "%" PRId64, v.u.i);
+        break;
+    default:
+        json_write(out, v, JSON_REDACT);
+        break;
     }
 }

@@ -31,8 +31,17 @@ void PolicyParserResync(void *parser);                     /* %code in the gramm
 static int parse_starts_decl(int t)
 {
     switch (t) {
-    case TK_POLICY: case TK_MODULE: case TK_USE: case TK_LET: case TK_FUNC: case TK_DENY:
-    case TK_WARN: case TK_ALLOW: case TK_APPROVE: case TK_REJECT: case TK_TRIGGER:
+    case TK_POLICY:
+    case TK_MODULE:
+    case TK_USE:
+    case TK_LET:
+    case TK_FUNC:
+    case TK_DENY:
+    case TK_WARN:
+    case TK_ALLOW:
+    case TK_APPROVE:
+    case TK_REJECT:
+    case TK_TRIGGER:
         return 1;
     default:
         return 0;
@@ -44,10 +53,28 @@ static int parse_starts_decl(int t)
 static int parse_is_operator(int t)
 {
     switch (t) {
-    case TK_PLUS: case TK_MINUS: case TK_STAR: case TK_SLASH: case TK_PERCENT: case TK_EQ:
-    case TK_NE: case TK_LT: case TK_LE: case TK_GT: case TK_GE: case TK_IN: case TK_NOTIN:
-    case TK_MATCH: case TK_NOMATCH: case TK_LIKE: case TK_COALESCE: case TK_AND: case TK_OR:
-    case TK_DOT: case TK_LBRACKET: case TK_LPAREN:
+    case TK_PLUS:
+    case TK_MINUS:
+    case TK_STAR:
+    case TK_SLASH:
+    case TK_PERCENT:
+    case TK_EQ:
+    case TK_NE:
+    case TK_LT:
+    case TK_LE:
+    case TK_GT:
+    case TK_GE:
+    case TK_IN:
+    case TK_NOTIN:
+    case TK_MATCH:
+    case TK_NOMATCH:
+    case TK_LIKE:
+    case TK_COALESCE:
+    case TK_AND:
+    case TK_OR:
+    case TK_DOT:
+    case TK_LBRACKET:
+    case TK_LPAREN:
         return 1;
     default:
         return 0;
@@ -59,9 +86,22 @@ static int parse_is_operator(int t)
 static int parse_starts_expr(int t)
 {
     switch (t) {
-    case TK_IDENT: case TK_INT: case TK_FLOAT: case TK_STRING: case TK_TSTART:
-    case TK_TRUE: case TK_FALSE: case TK_NULL: case TK_LPAREN: case TK_LBRACKET:
-    case TK_LBRACE: case TK_MINUS: case TK_NOT: case TK_IF: case TK_LET: case TK_ANY:
+    case TK_IDENT:
+    case TK_INT:
+    case TK_FLOAT:
+    case TK_STRING:
+    case TK_TSTART:
+    case TK_TRUE:
+    case TK_FALSE:
+    case TK_NULL:
+    case TK_LPAREN:
+    case TK_LBRACKET:
+    case TK_LBRACE:
+    case TK_MINUS:
+    case TK_NOT:
+    case TK_IF:
+    case TK_LET:
+    case TK_ANY:
     case TK_ALL:
         return 1;
     default:
@@ -129,10 +169,16 @@ void parse_syntax_error(ParseState *ps, void *parser, int major, const Token *to
     Buf msg = BUF_INIT;
     const char *text = ps->src->text + tok->off;
     switch (major) {
-    case TK_IDENT: buf_printf(&msg, "unexpected identifier `%.*s`", (int)tok->len, text); break;
+    case TK_IDENT:
+        buf_printf(&msg, "unexpected identifier `%.*s`", (int)tok->len, text);
+        break;
     case TK_INT:
-    case TK_FLOAT: buf_printf(&msg, "unexpected number `%.*s`", (int)tok->len, text); break;
-    default: buf_printf(&msg, "unexpected %s", lex_token_desc(major)); break;
+    case TK_FLOAT:
+        buf_printf(&msg, "unexpected number `%.*s`", (int)tok->len, text);
+        break;
+    default:
+        buf_printf(&msg, "unexpected %s", lex_token_desc(major));
+        break;
     }
     int name_only = parse_expected(&msg, parser);
     const char *hint = NULL;

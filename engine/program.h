@@ -29,21 +29,21 @@ struct Regex;
 typedef enum FuncKind { FN_USER, FN_GLOBAL, FN_RULE } FuncKind;
 
 typedef struct Function {
-    const char *name;     /* "tf.changes", "let public_acls", "deny#2 of aws.s3.public_acl" */
+    const char *name; /* "tf.changes", "let public_acls", "deny#2 of aws.s3.public_acl" */
     FuncKind kind;
-    uint32_t source;      /* index into Program.sources */
-    uint32_t off;         /* source offset of the declaration */
-    uint16_t nparams;     /* arguments, in locals 0..nparams-1 */
-    uint16_t nlocals;     /* total local slots, params included */
+    uint32_t source;  /* index into Program.sources */
+    uint32_t off;     /* source offset of the declaration */
+    uint16_t nparams; /* arguments, in locals 0..nparams-1 */
+    uint16_t nlocals; /* total local slots, params included */
     Instr *code;
-    uint32_t *offsets;    /* offsets[pc] = source byte offset of instruction pc */
+    uint32_t *offsets; /* offsets[pc] = source byte offset of instruction pc */
     uint32_t ncode;
 } Function;
 
 typedef struct Key {
-    const char *s;  /* key text (program arena) */
+    const char *s; /* key text (program arena) */
     uint32_t len;
-    uint32_t kid;   /* engine-interned id */
+    uint32_t kid; /* engine-interned id */
 } Key;
 
 typedef enum PolicyKind {
@@ -71,12 +71,12 @@ typedef enum RuleKind {
 
 typedef struct Rule {
     RuleKind kind;
-    uint32_t policy;  /* owning policy index */
-    uint32_t func;    /* function that iterates and EMITs */
-    uint32_t source;  /* source index */
-    uint32_t off;     /* offset of the rule keyword */
+    uint32_t policy;    /* owning policy index */
+    uint32_t func;      /* function that iterates and EMITs */
+    uint32_t source;    /* source index */
+    uint32_t off;       /* offset of the rule keyword */
     uint32_t line, col; /* precomputed 1-based position, for results */
-    bool has_message; /* false: the message is the policy title */
+    bool has_message;   /* false: the message is the policy title */
 } Rule;
 
 typedef struct Policy {
@@ -87,7 +87,7 @@ typedef struct Policy {
     PolicyKind kind;
     Severity severity;
     Enforcement enforcement;
-    const char **maps;       /* mapping ids */
+    const char **maps; /* mapping ids */
     uint32_t nmaps;
     const char **labels;
     uint32_t nlabels;
@@ -97,14 +97,14 @@ typedef struct Policy {
 } Policy;
 
 typedef struct Global {
-    const char *name;  /* qualified: "tf.public_acls" or "file.veto:name" */
-    uint32_t func;     /* function computing it */
+    const char *name; /* qualified: "tf.public_acls" or "file.veto:name" */
+    uint32_t func;    /* function computing it */
 } Global;
 
 struct veto_program {
-    Arena arena;           /* owns everything below except sources and regexes */
-    veto_engine *engine;   /* borrowed: must outlive the program */
-    Source **sources;      /* owned */
+    Arena arena;         /* owns everything below except sources and regexes */
+    veto_engine *engine; /* borrowed: must outlive the program */
+    Source **sources;    /* owned */
     uint32_t nsources;
     Function *funcs;
     uint32_t nfuncs;
@@ -121,7 +121,7 @@ struct veto_program {
     uint32_t npolicies;
     Rule *rules;
     uint32_t nrules;
-    uint32_t expr_func;    /* veto_eval_expr: the expression's global function, else UINT32_MAX */
+    uint32_t expr_func; /* veto_eval_expr: the expression's global function, else UINT32_MAX */
 };
 typedef struct veto_program Program;
 
@@ -138,10 +138,10 @@ struct veto_engine {
 /* A loaded document (doc.c): its buffer (strings point into it) and arena. */
 struct veto_doc {
     Arena arena;
-    char *buf;      /* owned bytes the values may point into */
+    char *buf; /* owned bytes the values may point into */
     size_t len;
     Value root;
-    char *name;     /* owned display name */
+    char *name; /* owned display name */
 };
 
 #endif

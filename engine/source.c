@@ -107,8 +107,7 @@ Source *source_load_file(const char *path, char *err, size_t errlen)
                 free(buf);
                 fclose(f);
                 if (err && errlen)
-                    snprintf(err, errlen, "cannot read %s: %s", path,
-                             strerror(e ? e : EIO));
+                    snprintf(err, errlen, "cannot read %s: %s", path, strerror(e ? e : EIO));
                 return NULL;
             }
             break;

@@ -112,8 +112,9 @@ void taint_plan(Arena *arena, Value *root)
         for (uint32_t i = 0; i < m->val.n; i++)
             taint_change(arena, m->val.u.o[i].val);
     if ((m = taint_member(*root, "planned_values")))
-        taint_module(arena, taint_member(m->val, "root_module") ? taint_member(m->val, "root_module")->val
-                                                                 : value_undef(),
+        taint_module(arena,
+                     taint_member(m->val, "root_module") ? taint_member(m->val, "root_module")->val
+                                                         : value_undef(),
                      0);
     if ((m = taint_member(*root, "prior_state")) && m->val.kind == V_OBJ) {
         const Member *vals = taint_member(m->val, "values");

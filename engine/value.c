@@ -21,17 +21,26 @@
 const char *value_kind_name(ValueKind k)
 {
     switch (k) {
-    case V_UNDEF: return "undefined";
-    case V_NULL: return "null";
-    case V_BOOL: return "boolean";
+    case V_UNDEF:
+        return "undefined";
+    case V_NULL:
+        return "null";
+    case V_BOOL:
+        return "boolean";
     case V_INT:
     case V_FLOAT:
-    case V_BIGNUM: return "number";
-    case V_STR: return "string";
-    case V_ARR: return "array";
-    case V_SET: return "set";
-    case V_OBJ: return "object";
-    default: return "invalid";
+    case V_BIGNUM:
+        return "number";
+    case V_STR:
+        return "string";
+    case V_ARR:
+        return "array";
+    case V_SET:
+        return "set";
+    case V_OBJ:
+        return "object";
+    default:
+        return "invalid";
     }
 }
 
@@ -202,8 +211,12 @@ static int value_num_cmp(Value a, Value b)
 bool value_to_double(Value v, double *out)
 {
     switch (v.kind) {
-    case V_INT: *out = (double)v.u.i; return true;
-    case V_FLOAT: *out = v.u.f; return true;
+    case V_INT:
+        *out = (double)v.u.i;
+        return true;
+    case V_FLOAT:
+        *out = v.u.f;
+        return true;
     case V_BIGNUM: {
         /* Over ~330 significant digits is beyond double range anyway. */
         BigText b = value_big_split(v.u.s, v.n);
@@ -223,7 +236,8 @@ bool value_to_double(Value v, double *out)
         *out = strtod(buf, NULL);
         return true;
     }
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -233,17 +247,26 @@ bool value_to_double(Value v, double *out)
 static int value_rank(uint8_t k)
 {
     switch (k) {
-    case V_UNDEF: return 0;
-    case V_NULL: return 1;
-    case V_BOOL: return 2;
+    case V_UNDEF:
+        return 0;
+    case V_NULL:
+        return 1;
+    case V_BOOL:
+        return 2;
     case V_INT:
     case V_FLOAT:
-    case V_BIGNUM: return 3;
-    case V_STR: return 4;
-    case V_ARR: return 5;
-    case V_SET: return 6;
-    case V_OBJ: return 7;
-    default: return 8;
+    case V_BIGNUM:
+        return 3;
+    case V_STR:
+        return 4;
+    case V_ARR:
+        return 5;
+    case V_SET:
+        return 6;
+    case V_OBJ:
+        return 7;
+    default:
+        return 8;
     }
 }
 
@@ -312,15 +335,18 @@ int value_compare(Value a, Value b)
         return ra < rb ? -1 : 1;
     switch (a.kind) {
     case V_UNDEF:
-    case V_NULL: return 0;
-    case V_BOOL: return (a.u.b > b.u.b) - (a.u.b < b.u.b);
+    case V_NULL:
+        return 0;
+    case V_BOOL:
+        return (a.u.b > b.u.b) - (a.u.b < b.u.b);
     case V_INT:
     case V_FLOAT:
     case V_BIGNUM:
         if (a.kind == V_INT && b.kind == V_INT)
             return (a.u.i > b.u.i) - (a.u.i < b.u.i);
         return value_num_cmp(a, b);
-    case V_STR: return value_bytes_cmp(a.u.s, a.n, b.u.s, b.n);
+    case V_STR:
+        return value_bytes_cmp(a.u.s, a.n, b.u.s, b.n);
     case V_ARR:
     case V_SET: {
         uint32_t n = a.n < b.n ? a.n : b.n;
@@ -331,8 +357,10 @@ int value_compare(Value a, Value b)
         }
         return (a.n > b.n) - (a.n < b.n);
     }
-    case V_OBJ: return value_obj_cmp(a, b);
-    default: return 0;
+    case V_OBJ:
+        return value_obj_cmp(a, b);
+    default:
+        return 0;
     }
 }
 
@@ -343,15 +371,18 @@ bool value_equal(Value a, Value b)
         return false;
     switch (a.kind) {
     case V_UNDEF:
-    case V_NULL: return true;
-    case V_BOOL: return a.u.b == b.u.b;
+    case V_NULL:
+        return true;
+    case V_BOOL:
+        return a.u.b == b.u.b;
     case V_INT:
     case V_FLOAT:
     case V_BIGNUM:
         if (a.kind == V_INT && b.kind == V_INT)
             return a.u.i == b.u.i;
         return value_num_cmp(a, b) == 0;
-    case V_STR: return a.n == b.n && (a.n == 0 || memcmp(a.u.s, b.u.s, a.n) == 0);
+    case V_STR:
+        return a.n == b.n && (a.n == 0 || memcmp(a.u.s, b.u.s, a.n) == 0);
     case V_ARR:
     case V_SET:
         if (a.n != b.n)
@@ -372,7 +403,8 @@ bool value_equal(Value a, Value b)
                 return false;
         }
         return true;
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -438,9 +470,12 @@ static uint64_t value_hash_bytes(const char *s, size_t n, uint64_t seed)
 uint64_t value_hash(Value v)
 {
     switch (v.kind) {
-    case V_UNDEF: return 0x1001;
-    case V_NULL: return 0x2002;
-    case V_BOOL: return v.u.b ? 0x3003 : 0x3004;
+    case V_UNDEF:
+        return 0x1001;
+    case V_NULL:
+        return 0x2002;
+    case V_BOOL:
+        return v.u.b ? 0x3003 : 0x3004;
     case V_INT:
     case V_FLOAT:
     case V_BIGNUM: {
@@ -458,7 +493,8 @@ uint64_t value_hash(Value v)
             memcpy(&bits, &d, sizeof bits);
         return value_mix(bits ^ 0x4004);
     }
-    case V_STR: return value_hash_bytes(v.u.s, v.n, 0x5005);
+    case V_STR:
+        return value_hash_bytes(v.u.s, v.n, 0x5005);
     case V_ARR:
     case V_SET: {
         uint64_t h = v.kind == V_ARR ? 0x6006 : 0x7007;
@@ -476,6 +512,7 @@ uint64_t value_hash(Value v)
         }
         return value_mix(h ^ 0x9009 ^ v.n);
     }
-    default: return 0;
+    default:
+        return 0;
     }
 }

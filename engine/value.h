@@ -77,11 +77,38 @@ struct Member {
 };
 
 /* Constructors: cheap, no allocation. */
-static inline Value value_undef(void) { Value v = {0}; return v; }
-static inline Value value_null(void) { Value v = {0}; v.kind = V_NULL; return v; }
-static inline Value value_bool(bool b) { Value v = {0}; v.kind = V_BOOL; v.u.b = b; return v; }
-static inline Value value_int(int64_t i) { Value v = {0}; v.kind = V_INT; v.u.i = i; return v; }
-static inline Value value_float(double f) { Value v = {0}; v.kind = V_FLOAT; v.u.f = f; return v; }
+static inline Value value_undef(void)
+{
+    Value v = {0};
+    return v;
+}
+static inline Value value_null(void)
+{
+    Value v = {0};
+    v.kind = V_NULL;
+    return v;
+}
+static inline Value value_bool(bool b)
+{
+    Value v = {0};
+    v.kind = V_BOOL;
+    v.u.b = b;
+    return v;
+}
+static inline Value value_int(int64_t i)
+{
+    Value v = {0};
+    v.kind = V_INT;
+    v.u.i = i;
+    return v;
+}
+static inline Value value_float(double f)
+{
+    Value v = {0};
+    v.kind = V_FLOAT;
+    v.u.f = f;
+    return v;
+}
 static inline Value value_str(const char *s, uint32_t n)
 {
     Value v = {0};
@@ -101,7 +128,7 @@ typedef struct KeyTable KeyTable;
 
 KeyTable *keys_new(void);
 void keys_free(KeyTable *t);
-uint32_t keys_intern(KeyTable *t, const char *s, size_t len); /* 0 on OOM */
+uint32_t keys_intern(KeyTable *t, const char *s, size_t len);       /* 0 on OOM */
 uint32_t keys_lookup(const KeyTable *t, const char *s, size_t len); /* 0 if absent */
 const char *keys_text(const KeyTable *t, uint32_t id, uint32_t *len_out);
 uint32_t keys_count(const KeyTable *t);

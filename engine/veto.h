@@ -80,8 +80,8 @@ char *veto_program_disasm(const veto_program *p);
 /* ---- documents -------------------------------------------------------- */
 
 typedef struct veto_load_options {
-    uint32_t max_depth;   /* nesting bound; 0 = default (512) */
-    size_t max_bytes;     /* input size cap; 0 = default (4 GiB) */
+    uint32_t max_depth; /* nesting bound; 0 = default (512) */
+    size_t max_bytes;   /* input size cap; 0 = default (4 GiB) */
 } veto_load_options;
 
 /* Loads JSON (or YAML, by content) from a file; "-" reads stdin. */
@@ -95,10 +95,10 @@ void veto_doc_free(veto_doc *doc);
 /* ---- evaluating ------------------------------------------------------- */
 
 typedef struct veto_eval_options {
-    uint64_t fuel;        /* VM step budget per policy; 0 = default (50 million) */
-    size_t mem_cap;       /* evaluation arena cap in bytes; 0 = default (1 GiB) */
-    const char *kind;     /* policy kind to evaluate: "plan" (default), "approval", ... */
-    const veto_doc *context;   /* may be NULL */
+    uint64_t fuel;                 /* VM step budget per policy; 0 = default (50 million) */
+    size_t mem_cap;                /* evaluation arena cap in bytes; 0 = default (1 GiB) */
+    const char *kind;              /* policy kind to evaluate: "plan" (default), "approval", ... */
+    const veto_doc *context;       /* may be NULL */
     const char *const *data_names; /* data documents, reached as data.NAME */
     const veto_doc *const *data_docs;
     size_t ndata;

@@ -19,14 +19,14 @@
 #include "ops.h"
 
 #define VM_DEFAULT_FUEL 50000000ull
-#define VM_MAX_FRAMES 200
-#define VM_MAX_DEPTH 64
+#define VM_MAX_FRAMES   200
+#define VM_MAX_DEPTH    64
 
 #if defined(__GNUC__)
-#define VM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define VM_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define VM_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
-#define VM_LIKELY(x) (x)
+#define VM_LIKELY(x)   (x)
 #define VM_UNLIKELY(x) (x)
 #endif
 
@@ -298,12 +298,12 @@ static bool vm_global(Vm *vm, uint32_t gi, uint32_t func, uint32_t pc, Value *ou
     return true;
 }
 
-#define VM_TRACED 0
+#define VM_TRACED   0
 #define VM_RUN_NAME vm_run_plain
 #include "vm_loop.h"
 #undef VM_TRACED
 #undef VM_RUN_NAME
-#define VM_TRACED 1
+#define VM_TRACED   1
 #define VM_RUN_NAME vm_run_traced
 #include "vm_loop.h"
 #undef VM_TRACED

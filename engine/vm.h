@@ -41,15 +41,15 @@ typedef struct VmGlobal {
 
 typedef struct Vm {
     const Program *prog;
-    Arena *arena;         /* evaluation arena (borrowed) */
-    Value *stack;         /* malloc'd; locals and temporaries */
+    Arena *arena; /* evaluation arena (borrowed) */
+    Value *stack; /* malloc'd; locals and temporaries */
     uint32_t sp, cap;
-    uint32_t max_stack;   /* bound on cap, in values */
-    VmGlobal *globals;    /* one per program global (malloc'd) */
+    uint32_t max_stack; /* bound on cap, in values */
+    VmGlobal *globals;  /* one per program global (malloc'd) */
     Value input, context, data;
-    uint64_t fuel;        /* steps left */
-    uint64_t fuel_limit;  /* for the error message */
-    BuiltinCtx bctx;      /* handed to builtins; owns the regex cache */
+    uint64_t fuel;       /* steps left */
+    uint64_t fuel_limit; /* for the error message */
+    BuiltinCtx bctx;     /* handed to builtins; owns the regex cache */
     VmEmitFn emit;
     void *emit_ud;
     const VmHooks *hooks; /* NULL: the fast loop */

@@ -23,35 +23,35 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
     for (uint32_t i = 0; i < f->nlocals; i++)
         S[sp++] = value_undef();
 
-#define A INS_A(ins)
+#define A   INS_A(ins)
 #define TOP S[sp - 1]
-#define FAIL(...)                                                                         \
-    do {                                                                                  \
-        vm_fail(vm, func, pc - 1, __VA_ARGS__);                                           \
-        goto failed;                                                                      \
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        vm_fail(vm, func, pc - 1, __VA_ARGS__);                                                    \
+        goto failed;                                                                               \
     } while (0)
-#define PUSH(expr)                                                                        \
-    do {                                                                                  \
-        Value push_tmp__ = (expr);                                                        \
-        if (VM_UNLIKELY(sp >= vm->cap)) {                                                 \
-            if (!vm_grow(vm, sp + 1))                                                     \
-                FAIL("value stack overflow (more than %u values)", vm->max_stack);        \
-            S = vm->stack;                                                                \
-        }                                                                                 \
-        S[sp++] = push_tmp__;                                                             \
+#define PUSH(expr)                                                                                 \
+    do {                                                                                           \
+        Value push_tmp__ = (expr);                                                                 \
+        if (VM_UNLIKELY(sp >= vm->cap)) {                                                          \
+            if (!vm_grow(vm, sp + 1))                                                              \
+                FAIL("value stack overflow (more than %u values)", vm->max_stack);                 \
+            S = vm->stack;                                                                         \
+        }                                                                                          \
+        S[sp++] = push_tmp__;                                                                      \
     } while (0)
-#define BURN()                                                                            \
-    do {                                                                                  \
-        if (VM_UNLIKELY(vm->fuel-- == 0))                                                 \
-            FAIL("step budget of %llu exhausted (a runaway loop? raise it with --fuel)",  \
-                 (unsigned long long)vm->fuel_limit);                                     \
+#define BURN()                                                                                     \
+    do {                                                                                           \
+        if (VM_UNLIKELY(vm->fuel-- == 0))                                                          \
+            FAIL("step budget of %llu exhausted (a runaway loop? raise it with --fuel)",           \
+                 (unsigned long long)vm->fuel_limit);                                              \
     } while (0)
-#define CHECK_ARENA()                                                                     \
-    do {                                                                                  \
-        if (VM_UNLIKELY(vm->arena->failed)) {                                             \
-            vm_oom(vm, func, pc - 1);                                                     \
-            goto failed;                                                                  \
-        }                                                                                 \
+#define CHECK_ARENA()                                                                              \
+    do {                                                                                           \
+        if (VM_UNLIKELY(vm->arena->failed)) {                                                      \
+            vm_oom(vm, func, pc - 1);                                                              \
+            goto failed;                                                                           \
+        }                                                                                          \
     } while (0)
 
 #if defined(__GNUC__)
@@ -60,19 +60,19 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
         VETO_OPCODES(OPCODE_LABEL)
 #undef OPCODE_LABEL
     };
-#define DISPATCH()                                                                        \
-    do {                                                                                  \
-        if (VM_TRACED)                                                                    \
-            vm->hooks->step(vm->hooks->ud, vm, func, pc, S, sp, base);                    \
-        ins = code[pc++];                                                                 \
-        goto *dispatch[INS_OP(ins)];                                                      \
+#define DISPATCH()                                                                                 \
+    do {                                                                                           \
+        if (VM_TRACED)                                                                             \
+            vm->hooks->step(vm->hooks->ud, vm, func, pc, S, sp, base);                             \
+        ins = code[pc++];                                                                          \
+        goto *dispatch[INS_OP(ins)];                                                               \
     } while (0)
 #define CASE(name) L_##name:
-#define NEXT DISPATCH()
+#define NEXT       DISPATCH()
     DISPATCH();
 #else
 #define CASE(name) case OP_##name:
-#define NEXT break
+#define NEXT       break
     for (;;) {
         if (VM_TRACED)
             vm->hooks->step(vm->hooks->ud, vm, func, pc, S, sp, base);
@@ -81,15 +81,24 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
 #endif
 
     CASE(NOP) NEXT;
-    CASE(CONST) PUSH(prog->consts[A]); NEXT;
-    CASE(INT) PUSH(value_int(INS_SA(ins))); NEXT;
-    CASE(UNDEF) PUSH(value_undef()); NEXT;
-    CASE(NULL) PUSH(value_null()); NEXT;
-    CASE(TRUE) PUSH(value_bool(true)); NEXT;
-    CASE(FALSE) PUSH(value_bool(false)); NEXT;
-    CASE(POP) sp--; NEXT;
-    CASE(LOAD) PUSH(S[base + A]); NEXT;
-    CASE(STORE) S[base + A] = S[--sp]; NEXT;
+    CASE(CONST) PUSH(prog->consts[A]);
+    NEXT;
+    CASE(INT) PUSH(value_int(INS_SA(ins)));
+    NEXT;
+    CASE(UNDEF) PUSH(value_undef());
+    NEXT;
+    CASE(NULL) PUSH(value_null());
+    NEXT;
+    CASE(TRUE) PUSH(value_bool(true));
+    NEXT;
+    CASE(FALSE) PUSH(value_bool(false));
+    NEXT;
+    CASE(POP) sp--;
+    NEXT;
+    CASE(LOAD) PUSH(S[base + A]);
+    NEXT;
+    CASE(STORE) S[base + A] = S[--sp];
+    NEXT;
     CASE(GLOBAL)
     {
         Value v;
@@ -102,9 +111,12 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
         PUSH(v);
         NEXT;
     }
-    CASE(INPUT) PUSH(vm->input); NEXT;
-    CASE(CONTEXT) PUSH(vm->context); NEXT;
-    CASE(DATA) PUSH(vm->data); NEXT;
+    CASE(INPUT) PUSH(vm->input);
+    NEXT;
+    CASE(CONTEXT) PUSH(vm->context);
+    NEXT;
+    CASE(DATA) PUSH(vm->data);
+    NEXT;
     CASE(FIELD)
     {
         Value o = TOP;
@@ -143,13 +155,26 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
         if (a.kind == V_INT && b.kind == V_INT) {
             int64_t x = a.u.i, y = b.u.i;
             switch (op) {
-            case OP_EQ: TOP = value_bool(x == y); NEXT;
-            case OP_NE: TOP = value_bool(x != y); NEXT;
-            case OP_LT: TOP = value_bool(x < y); NEXT;
-            case OP_LE: TOP = value_bool(x <= y); NEXT;
-            case OP_GT: TOP = value_bool(x > y); NEXT;
-            case OP_GE: TOP = value_bool(x >= y); NEXT;
-            default: break;
+            case OP_EQ:
+                TOP = value_bool(x == y);
+                NEXT;
+            case OP_NE:
+                TOP = value_bool(x != y);
+                NEXT;
+            case OP_LT:
+                TOP = value_bool(x < y);
+                NEXT;
+            case OP_LE:
+                TOP = value_bool(x <= y);
+                NEXT;
+            case OP_GT:
+                TOP = value_bool(x > y);
+                NEXT;
+            case OP_GE:
+                TOP = value_bool(x >= y);
+                NEXT;
+            default:
+                break;
             }
         }
         if (!ops_binary(op, a, b, vm->arena, &r, err, sizeof err))
@@ -240,7 +265,8 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
         TOP = value_bool(b);
         NEXT;
     }
-    CASE(JUMP) pc = A; NEXT;
+    CASE(JUMP) pc = A;
+    NEXT;
     CASE(JUMP_IF_NOT)
     {
         Value c = S[--sp];
@@ -327,7 +353,8 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
         PUSH(o);
         NEXT;
     }
-    CASE(MARK) S[base + A] = value_int((int64_t)sp); NEXT;
+    CASE(MARK) S[base + A] = value_int((int64_t)sp);
+    NEXT;
     CASE(COLLECT_ARR)
     CASE(COLLECT_SET)
     CASE(COLLECT_OBJ)
@@ -477,13 +504,13 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
     }
 
 #if !defined(__GNUC__)
-        default: FAIL("invalid opcode %u", (unsigned)INS_OP(ins));
-        }
-    }
+default:
+    FAIL("invalid opcode %u", (unsigned)INS_OP(ins));
+}
+}
 #endif
 
-failed:
-    return false; /* vm_call puts the stack top back */
+failed : return false; /* vm_call puts the stack top back */
 #undef A
 #undef TOP
 #undef FAIL
@@ -494,4 +521,3 @@ failed:
 #undef NEXT
 #undef DISPATCH
 }
-

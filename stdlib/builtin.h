@@ -28,10 +28,10 @@
 typedef struct RegexCache RegexCache;
 
 typedef struct BuiltinCtx {
-    Arena *arena;        /* evaluation arena: allocate results here */
-    RegexCache *regex;   /* per-evaluation cache of compiled dynamic patterns */
-    const KeyTable *keys;/* engine key table (read-only here) */
-    char err[256];       /* message of a runtime error */
+    Arena *arena;         /* evaluation arena: allocate results here */
+    RegexCache *regex;    /* per-evaluation cache of compiled dynamic patterns */
+    const KeyTable *keys; /* engine key table (read-only here) */
+    char err[256];        /* message of a runtime error */
 } BuiltinCtx;
 
 typedef bool (*BuiltinFn)(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out);
@@ -39,10 +39,10 @@ typedef bool (*BuiltinFn)(BuiltinCtx *ctx, const Value *args, uint32_t argc, Val
 #define BUILTIN_PURE 0x1u /* same args, same result: may be constant-folded */
 
 typedef struct BuiltinDef {
-    const char *name;  /* as written in policies, e.g. "count", "json.decode" */
+    const char *name; /* as written in policies, e.g. "count", "json.decode" */
     uint8_t min_args;
-    uint8_t max_args;  /* 255 = variadic */
-    uint8_t flags;     /* BUILTIN_* */
+    uint8_t max_args; /* 255 = variadic */
+    uint8_t flags;    /* BUILTIN_* */
     BuiltinFn fn;
     const char *signature; /* e.g. "count(collection) -> number", for docs and errors */
 } BuiltinDef;

@@ -21,8 +21,8 @@
 
 /* ---- per-file definition tables (merged by builtin_table.c) ----------- */
 
-#define BUILTIN_DEFS(file)                                                                     \
-    extern const BuiltinDef builtins_##file##_defs[];                                          \
+#define BUILTIN_DEFS(file)                                                                         \
+    extern const BuiltinDef builtins_##file##_defs[];                                              \
     extern const size_t builtins_##file##_ndefs
 
 BUILTIN_DEFS(core);
@@ -45,12 +45,12 @@ BUILTIN_DEFS(sensitive);
 /* True when any argument is undefined: most builtins then return undefined. */
 bool builtin_any_undef(const Value *args, uint32_t argc);
 
-#define BUILTIN_UNDEF_IN(args, argc, out)                                                      \
-    do {                                                                                       \
-        if (builtin_any_undef((args), (argc))) {                                               \
-            *(out) = value_undef();                                                            \
-            return true;                                                                       \
-        }                                                                                      \
+#define BUILTIN_UNDEF_IN(args, argc, out)                                                          \
+    do {                                                                                           \
+        if (builtin_any_undef((args), (argc))) {                                                   \
+            *(out) = value_undef();                                                                \
+            return true;                                                                           \
+        }                                                                                          \
     } while (0)
 
 /* The language's name for v's type: "string", "number", ..., "undefined". */
@@ -64,8 +64,8 @@ bool builtin_oom(BuiltinCtx *ctx, const char *fn);
 
 /* Checked accessors: false (with the error set) when args[i] has the wrong type.
  * builtin_int_arg accepts ints and integral floats within int64. */
-bool builtin_str_arg(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t i,
-                     const char **s, size_t *n);
+bool builtin_str_arg(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t i, const char **s,
+                     size_t *n);
 bool builtin_int_arg(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t i, int64_t *out);
 bool builtin_num_arg(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t i, double *out);
 

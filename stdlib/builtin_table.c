@@ -87,8 +87,8 @@ const BuiltinDef *builtin_at(uint32_t index)
 uint32_t builtin_index(const BuiltinDef *def)
 {
     pthread_once(&table_once, table_init);
-    const BuiltinDef *const *p = bsearch(&def, table_sorted, table_n, sizeof table_sorted[0],
-                                         table_cmp);
+    const BuiltinDef *const *p =
+        bsearch(&def, table_sorted, table_n, sizeof table_sorted[0], table_cmp);
     return p ? (uint32_t)(p - table_sorted) : UINT32_MAX;
 }
 

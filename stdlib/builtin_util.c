@@ -22,8 +22,7 @@ const char *builtin_type_name(Value v)
     return value_kind_name((ValueKind)v.kind);
 }
 
-bool builtin_type_error(BuiltinCtx *ctx, const char *fn, uint32_t argi, const char *want,
-                        Value got)
+bool builtin_type_error(BuiltinCtx *ctx, const char *fn, uint32_t argi, const char *want, Value got)
 {
     return builtin_error(ctx, "%s: argument %u must be %s, got %s", fn, (unsigned)argi, want,
                          builtin_type_name(got));
@@ -34,8 +33,8 @@ bool builtin_oom(BuiltinCtx *ctx, const char *fn)
     return builtin_error(ctx, "%s: out of memory", fn);
 }
 
-bool builtin_str_arg(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t i,
-                     const char **s, size_t *n)
+bool builtin_str_arg(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t i, const char **s,
+                     size_t *n)
 {
     if (args[i].kind != V_STR)
         return builtin_type_error(ctx, fn, i + 1, "a string", args[i]);

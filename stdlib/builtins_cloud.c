@@ -81,8 +81,8 @@ static bool cloud_list(BuiltinCtx *ctx, const char *fn, Value st, const char *ke
 
 static bool cloud_normalise(BuiltinCtx *ctx, const char *fn, Value st, Value *out)
 {
-    static const char *const lists[] = {"Action", "NotAction", "Resource", "NotResource",
-                                        "Principal", "NotPrincipal"};
+    static const char *const lists[] = {"Action",      "NotAction", "Resource",
+                                        "NotResource", "Principal", "NotPrincipal"};
     Member *ms = builtin_new_members(ctx, fn, 9);
     if (!ms)
         return false;
@@ -123,8 +123,8 @@ static bool cloud_statements_of(BuiltinCtx *ctx, const char *fn, const Value *ar
         return false;
     for (uint32_t k = 0; k < n; k++) {
         if (items[k].kind != V_OBJ)
-            return builtin_error(ctx, "%s: statement %u must be an object, got %s", fn,
-                                 (unsigned)k, builtin_type_name(items[k]));
+            return builtin_error(ctx, "%s: statement %u must be an object, got %s", fn, (unsigned)k,
+                                 builtin_type_name(items[k]));
         if (!cloud_normalise(ctx, fn, items[k], &res[k]))
             return false;
     }
@@ -145,8 +145,7 @@ static bool cloud_str_eq(Value v, const char *s)
 
 /* True when an Allow statement grants "*" or "service:*", or uses
  * NotAction (an Allow of everything except a list is a wildcard too). */
-static bool cloud_has_wildcard_action(BuiltinCtx *ctx, const Value *args, uint32_t argc,
-                                      Value *out)
+static bool cloud_has_wildcard_action(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
 {
     BUILTIN_UNDEF_IN(args, argc, out);
     Value sts;
@@ -171,8 +170,7 @@ static bool cloud_has_wildcard_action(BuiltinCtx *ctx, const Value *args, uint32
 }
 
 /* "*", {"AWS": "*"}, {"AWS": [..., "*"]} or an array holding "*". */
-static bool cloud_is_public_principal(BuiltinCtx *ctx, const Value *args, uint32_t argc,
-                                      Value *out)
+static bool cloud_is_public_principal(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
 {
     BUILTIN_UNDEF_IN(args, argc, out);
     Value p = args[0];

@@ -131,13 +131,13 @@ static bool core_type_of(BuiltinCtx *ctx, const Value *args, uint32_t argc, Valu
 }
 
 /* The predicates are about types, so undefined gives false, not undefined. */
-#define CORE_PREDICATE(fname, cond)                                                            \
-    static bool core_##fname(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)    \
-    {                                                                                          \
-        (void)ctx, (void)argc;                                                                 \
-        ValueKind k = (ValueKind)args[0].kind;                                                 \
-        *out = value_bool(cond);                                                               \
-        return true;                                                                           \
+#define CORE_PREDICATE(fname, cond)                                                                \
+    static bool core_##fname(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)        \
+    {                                                                                              \
+        (void)ctx, (void)argc;                                                                     \
+        ValueKind k = (ValueKind)args[0].kind;                                                     \
+        *out = value_bool(cond);                                                                   \
+        return true;                                                                               \
     }
 
 CORE_PREDICATE(is_string, k == V_STR)

@@ -92,8 +92,7 @@ static bool net_arg(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t
         return builtin_type_error(ctx, fn, i + 1, "a string (IP address or CIDR)", args[i]);
     if (!net_parse(args[i].u.s, args[i].n, c))
         return builtin_error(ctx, "%s: argument %u is not an IP address or CIDR: \"%.*s\"", fn,
-                             (unsigned)i + 1, (int)(args[i].n > 60 ? 60 : args[i].n),
-                             args[i].u.s);
+                             (unsigned)i + 1, (int)(args[i].n > 60 ? 60 : args[i].n), args[i].u.s);
     return true;
 }
 
@@ -164,9 +163,9 @@ static bool net_cidr_overlaps(BuiltinCtx *ctx, const Value *args, uint32_t argc,
  * (RFC 4193 fc00::/7). A CIDR is private when it lies wholly inside one. */
 static bool net_is_private(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
 {
-    static const char *const ranges[] = {"10.0.0.0/8",     "172.16.0.0/12", "192.168.0.0/16",
-                                         "127.0.0.0/8",    "169.254.0.0/16", "::1/128",
-                                         "fe80::/10",      "fc00::/7"};
+    static const char *const ranges[] = {"10.0.0.0/8",  "172.16.0.0/12",  "192.168.0.0/16",
+                                         "127.0.0.0/8", "169.254.0.0/16", "::1/128",
+                                         "fe80::/10",   "fc00::/7"};
     BUILTIN_UNDEF_IN(args, argc, out);
     NetCidr c;
     if (!net_arg(ctx, "net.is_private", args, 0, &c))
@@ -238,7 +237,8 @@ static bool net_is_cidr(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value
 
 #define P BUILTIN_PURE
 const BuiltinDef builtins_net_defs[] = {
-    {"net.cidr_contains", 2, 2, P, net_cidr_contains, "net.cidr_contains(cidr, ip_or_cidr) -> bool"},
+    {"net.cidr_contains", 2, 2, P, net_cidr_contains,
+     "net.cidr_contains(cidr, ip_or_cidr) -> bool"},
     {"net.cidr_overlaps", 2, 2, P, net_cidr_overlaps, "net.cidr_overlaps(a, b) -> bool"},
     {"net.cidr_parse", 1, 1, P, net_cidr_parse, "net.cidr_parse(s) -> object"},
     {"net.is_cidr", 1, 1, P, net_is_cidr, "net.is_cidr(s) -> bool"},

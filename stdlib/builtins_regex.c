@@ -17,8 +17,8 @@
 /* A compiled pattern for one call, from the cache or owned by the call. */
 typedef struct RegexUse {
     const Regex *re;
-    Regex *owned;          /* non-NULL when compiled without a cache */
-    pcre2_match_data *md;  /* from the cache, or owned when owned != NULL */
+    Regex *owned;         /* non-NULL when compiled without a cache */
+    pcre2_match_data *md; /* from the cache, or owned when owned != NULL */
 } RegexUse;
 
 static bool regex_use_begin(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t pi,
@@ -192,8 +192,8 @@ static bool regex_replace(BuiltinCtx *ctx, const Value *args, uint32_t argc, Val
     RegexUse u;
     if (!regex_use_begin(ctx, fn, args, 1, &u))
         return false;
-    uint32_t opts = PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH |
-                    PCRE2_SUBSTITUTE_UNSET_EMPTY;
+    uint32_t opts =
+        PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH | PCRE2_SUBSTITUTE_UNSET_EMPTY;
     PCRE2_SIZE cap = (PCRE2_SIZE)args[0].n * 2 + 64;
     bool ok = false;
     for (int attempt = 0; attempt < 2; attempt++) {

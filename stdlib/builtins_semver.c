@@ -103,10 +103,7 @@ static bool semver_parse(const char *s, size_t n, bool partial, Semver *v)
     return i == n;
 }
 
-static int semver_cmp_u64(uint64_t a, uint64_t b)
-{
-    return (a > b) - (a < b);
-}
+static int semver_cmp_u64(uint64_t a, uint64_t b) { return (a > b) - (a < b); }
 
 static bool semver_all_digits(const char *s, size_t n)
 {
@@ -165,8 +162,7 @@ static bool semver_arg(BuiltinCtx *ctx, const char *fn, const Value *args, uint3
         return builtin_type_error(ctx, fn, i + 1, "a version string", args[i]);
     if (!semver_parse(args[i].u.s, args[i].n, false, v))
         return builtin_error(ctx, "%s: argument %u is not a semantic version: \"%.*s\"", fn,
-                             (unsigned)i + 1, (int)(args[i].n > 60 ? 60 : args[i].n),
-                             args[i].u.s);
+                             (unsigned)i + 1, (int)(args[i].n > 60 ? 60 : args[i].n), args[i].u.s);
     return true;
 }
 
@@ -255,8 +251,7 @@ static bool semver_satisfies(BuiltinCtx *ctx, const Value *args, uint32_t argc, 
             i++;
         bool ok;
         if (!semver_check_one(&v, s + st, i - st, &ok))
-            return builtin_error(ctx, "%s: invalid constraint \"%.*s\"", fn, (int)(i - st),
-                                 s + st);
+            return builtin_error(ctx, "%s: invalid constraint \"%.*s\"", fn, (int)(i - st), s + st);
         all = all && ok;
     } while (i++ < n);
     *out = value_bool(all);
@@ -267,6 +262,7 @@ static bool semver_satisfies(BuiltinCtx *ctx, const Value *args, uint32_t argc, 
 const BuiltinDef builtins_semver_defs[] = {
     {"semver.compare", 2, 2, P, semver_compare, "semver.compare(a, b) -> number"},
     {"semver.is_valid", 1, 1, P, semver_is_valid, "semver.is_valid(s) -> bool"},
-    {"semver.satisfies", 2, 2, P, semver_satisfies, "semver.satisfies(version, constraints) -> bool"},
+    {"semver.satisfies", 2, 2, P, semver_satisfies,
+     "semver.satisfies(version, constraints) -> bool"},
 };
 const size_t builtins_semver_ndefs = BUILTIN_NELEMS(builtins_semver_defs);

@@ -21,10 +21,7 @@
  * (repeat, replace, format padding): a policy has no business making them. */
 #define STRINGS_MAX_RESULT (64u * 1024 * 1024)
 
-static Value strings_slice(const char *s, size_t n)
-{
-    return value_str(s, (uint32_t)n);
-}
+static Value strings_slice(const char *s, size_t n) { return value_str(s, (uint32_t)n); }
 
 static const char *strings_find(const char *hay, size_t hn, const char *needle, size_t nn)
 {
@@ -413,8 +410,7 @@ static bool strings_repeat(BuiltinCtx *ctx, const Value *args, uint32_t argc, Va
         !builtin_int_arg(ctx, "repeat", args, 1, &times))
         return false;
     if (times < 0)
-        return builtin_error(ctx, "repeat: count must not be negative, got %lld",
-                             (long long)times);
+        return builtin_error(ctx, "repeat: count must not be negative, got %lld", (long long)times);
     if (n && (uint64_t)times > STRINGS_MAX_RESULT / n)
         return builtin_error(ctx, "repeat: result longer than %u bytes", STRINGS_MAX_RESULT);
     size_t total = n * (size_t)times;
@@ -535,13 +531,13 @@ static bool strings_format_impl(BuiltinCtx *ctx, const char *fn, const Value *ar
             }
             int w = (int)width;
             if (verb == 'd')
-                left ? buf_printf(&b, "%-*lld", w, (long long)iv)
-                     : zero ? buf_printf(&b, "%0*lld", w, (long long)iv)
-                            : buf_printf(&b, "%*lld", w, (long long)iv);
+                left   ? buf_printf(&b, "%-*lld", w, (long long)iv)
+                : zero ? buf_printf(&b, "%0*lld", w, (long long)iv)
+                       : buf_printf(&b, "%*lld", w, (long long)iv);
             else
-                left ? buf_printf(&b, "%-*llx", w, (unsigned long long)iv)
-                     : zero ? buf_printf(&b, "%0*llx", w, (unsigned long long)iv)
-                            : buf_printf(&b, "%*llx", w, (unsigned long long)iv);
+                left   ? buf_printf(&b, "%-*llx", w, (unsigned long long)iv)
+                : zero ? buf_printf(&b, "%0*llx", w, (unsigned long long)iv)
+                       : buf_printf(&b, "%*llx", w, (unsigned long long)iv);
             break;
         }
         default: { /* f e g */
@@ -554,9 +550,10 @@ static bool strings_format_impl(BuiltinCtx *ctx, const char *fn, const Value *ar
                 prec = 100;
             int w = (int)width, pr = prec < 0 ? 6 : (int)prec;
 /* literal formats only (-Wformat=2), one per flag and verb */
-#define STRINGS_FMT_FLOAT(c)                                                                   \
-    (left ? buf_printf(&b, "%-*.*" c, w, pr, d)                                                \
-          : zero ? buf_printf(&b, "%0*.*" c, w, pr, d) : buf_printf(&b, "%*.*" c, w, pr, d))
+#define STRINGS_FMT_FLOAT(c)                                                                       \
+    (left   ? buf_printf(&b, "%-*.*" c, w, pr, d)                                                  \
+     : zero ? buf_printf(&b, "%0*.*" c, w, pr, d)                                                  \
+            : buf_printf(&b, "%*.*" c, w, pr, d))
             if (verb == 'f')
                 STRINGS_FMT_FLOAT("f");
             else if (verb == 'e')

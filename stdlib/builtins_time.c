@@ -23,8 +23,8 @@
 #include <string.h>
 
 #define TIME_ZONEINFO_DIR "/usr/share/zoneinfo"
-#define TIME_ZONE_CACHE 64
-#define TIME_TZIF_MAX (1u << 20)
+#define TIME_ZONE_CACHE   64
+#define TIME_TZIF_MAX     (1u << 20)
 
 /* ---- civil calendar (proleptic Gregorian; Howard Hinnant's algorithms) - */
 
@@ -51,10 +51,7 @@ static void time_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d
     *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-static bool time_is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
+static bool time_is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 static unsigned time_month_days(int64_t y, unsigned m)
 {
@@ -68,10 +65,7 @@ static int64_t time_floor_div(int64_t a, int64_t b)
 }
 
 /* 0 = Sunday; 1970-01-01 was a Thursday. */
-static unsigned time_weekday_of_days(int64_t days)
-{
-    return (unsigned)(((days + 4) % 7 + 7) % 7);
-}
+static unsigned time_weekday_of_days(int64_t days) { return (unsigned)(((days + 4) % 7 + 7) % 7); }
 
 /* ---- zones ------------------------------------------------------------- */
 
@@ -529,14 +523,13 @@ static bool time_parse_rfc3339_text(const char *s, size_t n, TimeInstant *out)
     if (i != n)
         return false;
     /* A leap second (:60) is read as the first second of the next minute. */
-    out->sec = time_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
-               se - off;
+    out->sec =
+        time_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
     out->nsec = nsec;
     return true;
 }
 
-static bool time_arg(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t i,
-                     TimeInstant *t)
+static bool time_arg(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t i, TimeInstant *t)
 {
     Value v = args[i];
     if (v.kind == V_INT) {
@@ -599,8 +592,8 @@ static bool time_parse_rfc3339(BuiltinCtx *ctx, const Value *args, uint32_t argc
     if (args[0].kind != V_STR)
         return builtin_type_error(ctx, "time.parse_rfc3339", 1, "a string", args[0]);
     TimeInstant t;
-    *out = time_parse_rfc3339_text(args[0].u.s, args[0].n, &t) ? time_instant_value(t)
-                                                                : value_undef();
+    *out =
+        time_parse_rfc3339_text(args[0].u.s, args[0].n, &t) ? time_instant_value(t) : value_undef();
     return true;
 }
 

@@ -161,7 +161,8 @@ bool glob_match(const char *pat, size_t plen, const char *s, size_t slen)
     /* A pattern without stars cannot backtrack: skip the memo. */
     if (memchr(pat, '*', plen)) {
         size_t bits = (plen + 1) * (slen + 1);
-        if (slen < GLOB_MEMO_MAX_BITS && bits / (slen + 1) == plen + 1 && bits <= GLOB_MEMO_MAX_BITS)
+        if (slen < GLOB_MEMO_MAX_BITS && bits / (slen + 1) == plen + 1 &&
+            bits <= GLOB_MEMO_MAX_BITS)
             g.memo = calloc(bits / 8 + 1, 1);
     }
     bool r = glob_at(&g, 0, 0);

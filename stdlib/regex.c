@@ -21,9 +21,9 @@
 
 /* pcre2's default match limit is 10,000,000; a tenth of that is still far
  * beyond any sane policy pattern and bounds a blow-up to milliseconds. */
-#define REGEX_MATCH_LIMIT 1000000u
+#define REGEX_MATCH_LIMIT    1000000u
 #define REGEX_HEAP_LIMIT_KIB 16384u /* 16 MiB of backtracking memory */
-#define REGEX_CACHE_SLOTS 128u      /* power of two; the cache holds at most 3/4 of it */
+#define REGEX_CACHE_SLOTS    128u   /* power of two; the cache holds at most 3/4 of it */
 
 struct RegexCache {
     struct {
@@ -113,10 +113,7 @@ int regex_search(const Regex *re, const char *subject, size_t len, char *err, si
     return -1;
 }
 
-RegexCache *regex_cache_new(void)
-{
-    return calloc(1, sizeof(RegexCache));
-}
+RegexCache *regex_cache_new(void) { return calloc(1, sizeof(RegexCache)); }
 
 static void regex_cache_clear(RegexCache *c)
 {

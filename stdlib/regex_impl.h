@@ -12,9 +12,9 @@
 #include "builtin.h"
 
 struct Regex {
-    pcre2_code *code;            /* compiled (and JIT-compiled when available) */
-    pcre2_match_context *mctx;   /* match/heap limits; read-only once built */
-    uint32_t ncap;               /* capture groups, not counting group 0 */
+    pcre2_code *code;          /* compiled (and JIT-compiled when available) */
+    pcre2_match_context *mctx; /* match/heap limits; read-only once built */
+    uint32_t ncap;             /* capture groups, not counting group 0 */
 };
 
 /* Match data big enough for re, reused across calls: owned by the cache

@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (p) {
         char *dis = veto_program_disasm(p);
         free(dis);
-        veto_doc *doc = veto_doc_load_json(engine, "plan.json", fuzz_plan, strlen(fuzz_plan),
-                                           NULL, d);
+        veto_doc *doc =
+            veto_doc_load_json(engine, "plan.json", fuzz_plan, strlen(fuzz_plan), NULL, d);
         static const char *const kinds[] = {"plan", "access", "approval", "trigger"};
         for (size_t k = 0; doc && k < 4; k++) {
             veto_eval_options opt;
@@ -47,8 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 char *j = veto_decision_json(dec, 1);
                 char *t = veto_decision_text(dec, 0);
                 /* The sensitive ACL never reaches any view. */
-                if (!j || !t ||
-                    (strstr(j, "public-read") && !memmem(data, size, "public", 6)))
+                if (!j || !t || (strstr(j, "public-read") && !memmem(data, size, "public", 6)))
                     abort();
                 free(j);
                 free(t);

@@ -128,23 +128,23 @@ static inline const char *tl_call(const char *name, const char *args_json)
 }
 
 /* A float result, compared by value (the writer's float text is not ours). */
-#define EXPECT_FLOAT(name, args, want)                                                         \
-    do {                                                                                       \
-        Value r__ = value_undef();                                                             \
-        const char *got__ = tl_call_v((name), tl_json(args), 1, &r__);                         \
-        if (r__.kind != V_FLOAT || r__.u.f != (want))                                          \
-            CHECK_STR(got__, #want " (as a float)");                                           \
+#define EXPECT_FLOAT(name, args, want)                                                             \
+    do {                                                                                           \
+        Value r__ = value_undef();                                                                 \
+        const char *got__ = tl_call_v((name), tl_json(args), 1, &r__);                             \
+        if (r__.kind != V_FLOAT || r__.u.f != (want))                                              \
+            CHECK_STR(got__, #want " (as a float)");                                               \
     } while (0)
 #define EXPECT(name, args, want) CHECK_STR(tl_call((name), (args)), (want))
 /* The same, without a RegexCache (constant folding / no evaluation). */
-#define EXPECT_NOCACHE(name, args, want)                                                       \
+#define EXPECT_NOCACHE(name, args, want)                                                           \
     CHECK_STR(tl_call_v((name), tl_json(args), 0, NULL), (want))
 /* Only the start of the result must match (long error messages). */
-#define EXPECT_PREFIX(name, args, want)                                                        \
-    do {                                                                                       \
-        const char *got__ = tl_call((name), (args));                                           \
-        if (strncmp(got__, (want), strlen(want)) != 0)                                         \
-            CHECK_STR(got__, (want));                                                          \
+#define EXPECT_PREFIX(name, args, want)                                                            \
+    do {                                                                                           \
+        const char *got__ = tl_call((name), (args));                                               \
+        if (strncmp(got__, (want), strlen(want)) != 0)                                             \
+            CHECK_STR(got__, (want));                                                              \
     } while (0)
 
 #endif

@@ -19,44 +19,44 @@ static const char *harness_cur_name __attribute__((unused));
 
 #define TEST(name) static void test_##name(void)
 
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            fprintf(stderr, "%s:%d: %s: check failed: %s\n", __FILE__, __LINE__,          \
-                    harness_cur_name, #cond);                                             \
-            harness_cur_failed = 1;                                                       \
-        }                                                                                 \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: %s: check failed: %s\n", __FILE__, __LINE__, harness_cur_name, \
+                    #cond);                                                                        \
+            harness_cur_failed = 1;                                                                \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_STR(got, want)                                                              \
-    do {                                                                                  \
-        const char *g__ = (got), *w__ = (want);                                           \
-        if (!g__ || !w__ || strcmp(g__, w__) != 0) {                                      \
-            fprintf(stderr, "%s:%d: %s: expected \"%s\"\n    got \"%s\"\n", __FILE__,      \
-                    __LINE__, harness_cur_name, w__ ? w__ : "(null)", g__ ? g__ : "(null)"); \
-            harness_cur_failed = 1;                                                       \
-        }                                                                                 \
+#define CHECK_STR(got, want)                                                                       \
+    do {                                                                                           \
+        const char *g__ = (got), *w__ = (want);                                                    \
+        if (!g__ || !w__ || strcmp(g__, w__) != 0) {                                               \
+            fprintf(stderr, "%s:%d: %s: expected \"%s\"\n    got \"%s\"\n", __FILE__, __LINE__,    \
+                    harness_cur_name, w__ ? w__ : "(null)", g__ ? g__ : "(null)");                 \
+            harness_cur_failed = 1;                                                                \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_INT(got, want)                                                              \
-    do {                                                                                  \
-        long long g__ = (long long)(got), w__ = (long long)(want);                        \
-        if (g__ != w__) {                                                                 \
-            fprintf(stderr, "%s:%d: %s: %s: expected %lld, got %lld\n", __FILE__, __LINE__, \
-                    harness_cur_name, #got, w__, g__);                                    \
-            harness_cur_failed = 1;                                                       \
-        }                                                                                 \
+#define CHECK_INT(got, want)                                                                       \
+    do {                                                                                           \
+        long long g__ = (long long)(got), w__ = (long long)(want);                                 \
+        if (g__ != w__) {                                                                          \
+            fprintf(stderr, "%s:%d: %s: %s: expected %lld, got %lld\n", __FILE__, __LINE__,        \
+                    harness_cur_name, #got, w__, g__);                                             \
+            harness_cur_failed = 1;                                                                \
+        }                                                                                          \
     } while (0)
 
-#define RUN(name)                                                                         \
-    do {                                                                                  \
-        harness_cur_name = #name;                                                         \
-        harness_cur_failed = 0;                                                           \
-        test_##name();                                                                    \
-        if (harness_cur_failed)                                                           \
-            harness_failed++;                                                             \
-        else                                                                              \
-            harness_passed++;                                                             \
+#define RUN(name)                                                                                  \
+    do {                                                                                           \
+        harness_cur_name = #name;                                                                  \
+        harness_cur_failed = 0;                                                                    \
+        test_##name();                                                                             \
+        if (harness_cur_failed)                                                                    \
+            harness_failed++;                                                                      \
+        else                                                                                       \
+            harness_passed++;                                                                      \
     } while (0)
 
 /* For data-driven tests that count each case themselves. */

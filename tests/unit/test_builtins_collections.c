@@ -70,7 +70,8 @@ TEST(set_algebra)
     EXPECT("intersection", "[[1],[]]", "[]");
     EXPECT("difference", "[[1,2,3],[2]]", "[1,3]");
     EXPECT("difference", "[[\"a\",\"b\"],{\"$set\":[\"b\",\"c\"]}]", "[\"a\"]");
-    EXPECT("difference", "[[1],\"x\"]", "error: difference: argument 2 must be a set or array, got string");
+    EXPECT("difference", "[[1],\"x\"]",
+           "error: difference: argument 2 must be a set or array, got string");
     EXPECT("union", "[[1],1]", "error: union: argument 2 must be a set or array, got number");
     Value v;
     tl_call_v("intersection", tl_json("[[1,2],[2]]"), 1, &v);
@@ -81,7 +82,8 @@ TEST(set_algebra)
 
 TEST(group_by)
 {
-    EXPECT("group_by", "[[{\"t\":\"a\",\"n\":1},{\"t\":\"b\",\"n\":2},{\"t\":\"a\",\"n\":3},{\"n\":4}], \"t\"]",
+    EXPECT("group_by",
+           "[[{\"t\":\"a\",\"n\":1},{\"t\":\"b\",\"n\":2},{\"t\":\"a\",\"n\":3},{\"n\":4}], \"t\"]",
            "{\"a\":[{\"t\":\"a\",\"n\":1},{\"t\":\"a\",\"n\":3}],\"b\":[{\"t\":\"b\",\"n\":2}]}");
     EXPECT("group_by", "[[{\"m\":{\"r\":\"eu\"}},{\"m\":{\"r\":\"us\"}}], [\"m\",\"r\"]]",
            "{\"eu\":[{\"m\":{\"r\":\"eu\"}}],\"us\":[{\"m\":{\"r\":\"us\"}}]}");
@@ -89,7 +91,8 @@ TEST(group_by)
            "{\"1\":[{\"k\":1}],\"true\":[{\"k\":true}],\"1.0\":[{\"k\":1.0}]}");
     EXPECT("group_by", "[[], \"k\"]", "{}");
     EXPECT("group_by", "[[1,2], \"k\"]", "{}");
-    EXPECT("group_by", "[[{}], 1]", "error: group_by: argument 2 must be a key string or an array of keys, got number");
+    EXPECT("group_by", "[[{}], 1]",
+           "error: group_by: argument 2 must be a key string or an array of keys, got number");
 }
 
 TEST(object_get_remove)
@@ -103,19 +106,23 @@ TEST(object_get_remove)
     EXPECT("object.get", "[{\"a\":1}, [], 0]", "{\"a\":1}");
     EXPECT("object.get", "[\"$undef\", \"a\", 7]", "7");
     EXPECT("object.get", "[{\"a\":1}, \"b\", \"$undef\"]", "undefined");
-    EXPECT("object.get", "[[1], \"a\", 0]", "error: object.get: argument 1 must be an object, got array");
-    EXPECT("object.get", "[{}, [true], 0]", "error: object.get: argument 2 must be a key string or an array of keys, got boolean");
+    EXPECT("object.get", "[[1], \"a\", 0]",
+           "error: object.get: argument 1 must be an object, got array");
+    EXPECT("object.get", "[{}, [true], 0]",
+           "error: object.get: argument 2 must be a key string or an array of keys, got boolean");
     EXPECT("object.remove", "[{\"a\":1,\"b\":2,\"c\":3}, [\"a\",\"c\",\"z\"]]", "{\"b\":2}");
     EXPECT("object.remove", "[{\"a\":1,\"b\":2}, \"a\"]", "{\"b\":2}");
     EXPECT("object.remove", "[{\"a\":1}, {\"$set\":[\"a\"]}]", "{}");
-    EXPECT("object.remove", "[{\"a\":1}, [1]]", "error: object.remove: key 0 must be a string, got number");
+    EXPECT("object.remove", "[{\"a\":1}, [1]]",
+           "error: object.remove: key 0 must be a string, got number");
 }
 
 TEST(arrays)
 {
     EXPECT("array.concat", "[[1],[2,3],[]]", "[1,2,3]");
     EXPECT("array.concat", "[[]]", "[]");
-    EXPECT("array.concat", "[[1],{}]", "error: array.concat: argument 2 must be an array, got object");
+    EXPECT("array.concat", "[[1],{}]",
+           "error: array.concat: argument 2 must be an array, got object");
     EXPECT("array.slice", "[[0,1,2,3,4], 1, 3]", "[1,2]");
     EXPECT("array.slice", "[[0,1,2,3,4], 3]", "[3,4]");
     EXPECT("array.slice", "[[0,1,2,3,4], -2]", "[3,4]");
@@ -123,7 +130,8 @@ TEST(arrays)
     EXPECT("array.slice", "[[0,1,2,3,4], 4, 2]", "[]");
     EXPECT("array.slice", "[[0,1,2], -10, 10]", "[0,1,2]");
     EXPECT("array.slice", "[[], 0, 1]", "[]");
-    EXPECT("array.slice", "[[1], \"a\"]", "error: array.slice: argument 2 must be an integer, got string");
+    EXPECT("array.slice", "[[1], \"a\"]",
+           "error: array.slice: argument 2 must be an integer, got string");
 }
 
 int main(void)

@@ -35,10 +35,13 @@ TEST(count)
     EXPECT("count", "[\"\"]", "0");
     EXPECT("count", "[\"\\ud83d\\ude00x\"]", "2");
     EXPECT("count", "[\"$undef\"]", "undefined");
-    EXPECT("count", "[1]", "error: count: argument 1 must be an array, set, object or string, got number");
-    EXPECT("count", "[null]", "error: count: argument 1 must be an array, set, object or string, got null");
+    EXPECT("count", "[1]",
+           "error: count: argument 1 must be an array, set, object or string, got number");
+    EXPECT("count", "[null]",
+           "error: count: argument 1 must be an array, set, object or string, got null");
     EXPECT("length", "[\"abc\"]", "3");
-    EXPECT("length", "[true]", "error: length: argument 1 must be an array, set, object or string, got boolean");
+    EXPECT("length", "[true]",
+           "error: length: argument 1 must be an array, set, object or string, got boolean");
 }
 
 TEST(sum)
@@ -139,7 +142,8 @@ TEST(to_number)
     EXPECT("to_number", "[false]", "0");
     EXPECT("to_number", "[null]", "0");
     EXPECT("to_number", "[3.25]", "3.25");
-    EXPECT("to_number", "[[1]]", "error: to_number: argument 1 must be a string, number, boolean or null, got array");
+    EXPECT("to_number", "[[1]]",
+           "error: to_number: argument 1 must be a string, number, boolean or null, got array");
     EXPECT("to_number", "[\"$undef\"]", "undefined");
 }
 

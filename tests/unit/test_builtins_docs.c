@@ -67,7 +67,8 @@ static void docs_line(const char *line, size_t len)
         docs_seen[builtin_index(def)] = 1;
     /* Taint lives in the VM (flags the JSON round trip here cannot carry),
      * and expressions that are not one call belong to the doc runner. */
-    if (memmem(line, len, "sensitive", 9) || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.") != nl) {
+    if (memmem(line, len, "sensitive", 9) ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.") != nl) {
         docs_skipped++;
         return;
     }

@@ -5,20 +5,24 @@
 TEST(cidr_parse)
 {
     EXPECT("net.cidr_parse", "[\"10.1.2.3/8\"]",
-           "{\"ip\":\"10.1.2.3\",\"prefix\":8,\"version\":4,\"network\":\"10.0.0.0\",\"broadcast\":\"10.255.255.255\"}");
+           "{\"ip\":\"10.1.2.3\",\"prefix\":8,\"version\":4,\"network\":\"10.0.0.0\",\"broadcast\":"
+           "\"10.255.255.255\"}");
     EXPECT("net.cidr_parse", "[\"192.168.1.7\"]",
-           "{\"ip\":\"192.168.1.7\",\"prefix\":32,\"version\":4,\"network\":\"192.168.1.7\",\"broadcast\":\"192.168.1.7\"}");
+           "{\"ip\":\"192.168.1.7\",\"prefix\":32,\"version\":4,\"network\":\"192.168.1.7\","
+           "\"broadcast\":\"192.168.1.7\"}");
     EXPECT("net.cidr_parse", "[\"2001:DB8::1/32\"]",
            "{\"ip\":\"2001:db8::1\",\"prefix\":32,\"version\":6,\"network\":\"2001:db8::\"}");
     EXPECT("net.cidr_parse", "[\"0.0.0.0/0\"]",
-           "{\"ip\":\"0.0.0.0\",\"prefix\":0,\"version\":4,\"network\":\"0.0.0.0\",\"broadcast\":\"255.255.255.255\"}");
+           "{\"ip\":\"0.0.0.0\",\"prefix\":0,\"version\":4,\"network\":\"0.0.0.0\",\"broadcast\":"
+           "\"255.255.255.255\"}");
     EXPECT("net.cidr_parse", "[\"10.0.0.0/33\"]", "undefined");
     EXPECT("net.cidr_parse", "[\"10.0.0.0/08\"]", "undefined");
     EXPECT("net.cidr_parse", "[\"10.0.0.0/\"]", "undefined");
     EXPECT("net.cidr_parse", "[\"256.0.0.1\"]", "undefined");
     EXPECT("net.cidr_parse", "[\"\"]", "undefined");
     EXPECT("net.cidr_parse", "[\"::/129\"]", "undefined");
-    EXPECT("net.cidr_parse", "[1]", "error: net.cidr_parse: argument 1 must be a string, got number");
+    EXPECT("net.cidr_parse", "[1]",
+           "error: net.cidr_parse: argument 1 must be a string, got number");
 }
 
 TEST(cidr_contains_overlaps)
@@ -31,13 +35,16 @@ TEST(cidr_contains_overlaps)
     EXPECT("net.cidr_contains", "[\"0.0.0.0/0\", \"::1\"]", "false");
     EXPECT("net.cidr_contains", "[\"2001:db8::/32\", \"2001:db8:ffff::1\"]", "true");
     EXPECT("net.cidr_contains", "[\"2001:db8::/33\", \"2001:db8:ffff::1\"]", "false");
-    EXPECT("net.cidr_contains", "[\"10.0.0.0/8\", \"nope\"]", "error: net.cidr_contains: argument 2 is not an IP address or CIDR: \"nope\"");
+    EXPECT("net.cidr_contains", "[\"10.0.0.0/8\", \"nope\"]",
+           "error: net.cidr_contains: argument 2 is not an IP address or CIDR: \"nope\"");
     EXPECT("net.cidr_contains", "[\"10.0.0.0/8\", \"$undef\"]", "undefined");
     EXPECT("net.cidr_overlaps", "[\"10.0.0.0/8\", \"10.5.0.0/16\"]", "true");
     EXPECT("net.cidr_overlaps", "[\"10.5.0.0/16\", \"10.0.0.0/8\"]", "true");
     EXPECT("net.cidr_overlaps", "[\"10.0.0.0/16\", \"10.1.0.0/16\"]", "false");
     EXPECT("net.cidr_overlaps", "[\"::/0\", \"0.0.0.0/0\"]", "false");
-    EXPECT("net.cidr_overlaps", "[1, \"::/0\"]", "error: net.cidr_overlaps: argument 1 must be a string (IP address or CIDR), got number");
+    EXPECT(
+        "net.cidr_overlaps", "[1, \"::/0\"]",
+        "error: net.cidr_overlaps: argument 1 must be a string (IP address or CIDR), got number");
 }
 
 TEST(private_world_is_ip)
@@ -54,15 +61,20 @@ TEST(private_world_is_ip)
     EXPECT("net.is_private", "[\"fe80::1\"]", "true");
     EXPECT("net.is_private", "[\"::1\"]", "true");
     EXPECT("net.is_private", "[\"2001:db8::1\"]", "false");
-    EXPECT("net.is_private", "[\"x\"]", "error: net.is_private: argument 1 is not an IP address or CIDR: \"x\"");
+    EXPECT("net.is_private", "[\"x\"]",
+           "error: net.is_private: argument 1 is not an IP address or CIDR: \"x\"");
     EXPECT("net.is_open_to_world", "[\"0.0.0.0/0\"]", "true");
     EXPECT("net.is_open_to_world", "[\"::/0\"]", "true");
     EXPECT("net.is_open_to_world", "[\"0.0.0.0/1\"]", "false");
     EXPECT("net.is_open_to_world", "[[\"10.0.0.0/8\", \"0.0.0.0/0\"]]", "true");
     EXPECT("net.is_open_to_world", "[[]]", "false");
-    EXPECT("net.is_open_to_world", "[[\"10.0.0.0/8\", 5]]", "error: net.is_open_to_world: element 1 is not a CIDR string");
-    EXPECT("net.is_open_to_world", "[\"bad\"]", "error: net.is_open_to_world: argument 1 is not an IP address or CIDR: \"bad\"");
-    EXPECT("net.is_open_to_world", "[1]", "error: net.is_open_to_world: argument 1 must be a CIDR string or an array of them, got number");
+    EXPECT("net.is_open_to_world", "[[\"10.0.0.0/8\", 5]]",
+           "error: net.is_open_to_world: element 1 is not a CIDR string");
+    EXPECT("net.is_open_to_world", "[\"bad\"]",
+           "error: net.is_open_to_world: argument 1 is not an IP address or CIDR: \"bad\"");
+    EXPECT("net.is_open_to_world", "[1]",
+           "error: net.is_open_to_world: argument 1 must be a CIDR string or an array of them, got "
+           "number");
     EXPECT("net.is_ip", "[\"1.2.3.4\"]", "true");
     EXPECT("net.is_ip", "[\"::ffff:1.2.3.4\"]", "true");
     EXPECT("net.is_ip", "[\"1.2.3.4/32\"]", "false");
@@ -74,15 +86,18 @@ TEST(private_world_is_ip)
 
 TEST(json_codec)
 {
-    EXPECT("json.decode", "[\"{\\\"a\\\":[1,2.5,\\\"x\\\\n\\\"],\\\"b\\\":null}\"]", "{\"a\":[1,2.5,\"x\\n\"],\"b\":null}");
+    EXPECT("json.decode", "[\"{\\\"a\\\":[1,2.5,\\\"x\\\\n\\\"],\\\"b\\\":null}\"]",
+           "{\"a\":[1,2.5,\"x\\n\"],\"b\":null}");
     EXPECT("json.decode", "[\" 3 \"]", "3");
-    EXPECT_PREFIX("json.decode", "[\"{\"]", "error: json.decode: invalid JSON at line 1, column 2:");
+    EXPECT_PREFIX("json.decode", "[\"{\"]",
+                  "error: json.decode: invalid JSON at line 1, column 2:");
     EXPECT_PREFIX("json.decode", "[\"\"]", "error: json.decode: invalid JSON at line 1");
     EXPECT("json.decode", "[1]", "error: json.decode: argument 1 must be a string, got number");
     EXPECT("json.is_valid", "[\"[1,2]\"]", "true");
     EXPECT("json.is_valid", "[\"[1,2\"]", "false");
     EXPECT("json.is_valid", "[1]", "false");
-    EXPECT("json.encode", "[{\"b\":1,\"a\":[true,null]}]", "\"{\\\"a\\\":[true,null],\\\"b\\\":1}\"");
+    EXPECT("json.encode", "[{\"b\":1,\"a\":[true,null]}]",
+           "\"{\\\"a\\\":[true,null],\\\"b\\\":1}\"");
     EXPECT("json.encode", "[\"x\"]", "\"\\\"x\\\"\"");
     EXPECT("json.encode", "[\"$undef\"]", "undefined");
 }
@@ -120,25 +135,43 @@ TEST(base64)
 
 TEST(iam)
 {
-    const char *doc = "[{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Principal\":{\"AWS\":[\"arn:a\",\"arn:b\"],\"Service\":\"ec2.amazonaws.com\"}}}]";
+    const char *doc = "[{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":"
+                      "\"s3:*\",\"Resource\":\"*\",\"Principal\":{\"AWS\":[\"arn:a\",\"arn:b\"],"
+                      "\"Service\":\"ec2.amazonaws.com\"}}}]";
     EXPECT("iam.statements", doc,
-           "[{\"Sid\":null,\"Effect\":\"Allow\",\"Action\":[\"s3:*\"],\"NotAction\":[],\"Resource\":[\"*\"],\"NotResource\":[],"
-           "\"Principal\":[\"arn:a\",\"arn:b\",\"ec2.amazonaws.com\"],\"NotPrincipal\":[],\"Condition\":{}}]");
+           "[{\"Sid\":null,\"Effect\":\"Allow\",\"Action\":[\"s3:*\"],\"NotAction\":[],"
+           "\"Resource\":[\"*\"],\"NotResource\":[],"
+           "\"Principal\":[\"arn:a\",\"arn:b\",\"ec2.amazonaws.com\"],\"NotPrincipal\":[],"
+           "\"Condition\":{}}]");
     EXPECT("iam.has_wildcard_action", doc, "true");
-    EXPECT("iam.statements", "[\"{\\\"Statement\\\":[{\\\"Sid\\\":\\\"x\\\",\\\"Effect\\\":\\\"Deny\\\",\\\"Action\\\":[\\\"*\\\"],\\\"Principal\\\":\\\"*\\\",\\\"Condition\\\":{\\\"Bool\\\":{}}}]}\"]",
-           "[{\"Sid\":\"x\",\"Effect\":\"Deny\",\"Action\":[\"*\"],\"NotAction\":[],\"Resource\":[],\"NotResource\":[],"
-           "\"Principal\":[\"*\"],\"NotPrincipal\":[],\"Condition\":{\"Bool\":{}}}]");
+    EXPECT(
+        "iam.statements",
+        "[\"{\\\"Statement\\\":[{\\\"Sid\\\":\\\"x\\\",\\\"Effect\\\":\\\"Deny\\\",\\\"Action\\\":["
+        "\\\"*\\\"],\\\"Principal\\\":\\\"*\\\",\\\"Condition\\\":{\\\"Bool\\\":{}}}]}\"]",
+        "[{\"Sid\":\"x\",\"Effect\":\"Deny\",\"Action\":[\"*\"],\"NotAction\":[],\"Resource\":[],"
+        "\"NotResource\":[],"
+        "\"Principal\":[\"*\"],\"NotPrincipal\":[],\"Condition\":{\"Bool\":{}}}]");
     EXPECT("iam.statements", "[{}]", "[]");
-    EXPECT("iam.statements", "[{\"Statement\":[1]}]", "error: iam.statements: statement 0 must be an object, got number");
-    EXPECT("iam.statements", "[{\"Statement\":\"x\"}]", "error: iam.statements: Statement must be an object or an array, got string");
-    EXPECT("iam.statements", "[\"[1]\"]", "error: iam.statements: the policy document is not a JSON object");
+    EXPECT("iam.statements", "[{\"Statement\":[1]}]",
+           "error: iam.statements: statement 0 must be an object, got number");
+    EXPECT("iam.statements", "[{\"Statement\":\"x\"}]",
+           "error: iam.statements: Statement must be an object or an array, got string");
+    EXPECT("iam.statements", "[\"[1]\"]",
+           "error: iam.statements: the policy document is not a JSON object");
     EXPECT_PREFIX("iam.statements", "[\"{\"]", "error: json.decode: invalid JSON");
-    EXPECT("iam.statements", "[1]", "error: iam.statements: argument 1 must be a policy document (object or JSON string), got number");
-    EXPECT("iam.has_wildcard_action", "[{\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"*\"}]}]", "false");
-    EXPECT("iam.has_wildcard_action", "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\"]}]}]", "false");
-    EXPECT("iam.has_wildcard_action", "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\"}]}]", "true");
-    EXPECT("iam.has_wildcard_action", "[{\"Statement\":[{\"Effect\":\"Allow\",\"NotAction\":\"s3:*\"}]}]", "true");
-    EXPECT("iam.has_wildcard_action", "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:Get*\"}]}]", "false");
+    EXPECT("iam.statements", "[1]",
+           "error: iam.statements: argument 1 must be a policy document (object or JSON string), "
+           "got number");
+    EXPECT("iam.has_wildcard_action", "[{\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"*\"}]}]",
+           "false");
+    EXPECT("iam.has_wildcard_action",
+           "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\"]}]}]", "false");
+    EXPECT("iam.has_wildcard_action", "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\"}]}]",
+           "true");
+    EXPECT("iam.has_wildcard_action",
+           "[{\"Statement\":[{\"Effect\":\"Allow\",\"NotAction\":\"s3:*\"}]}]", "true");
+    EXPECT("iam.has_wildcard_action",
+           "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:Get*\"}]}]", "false");
     EXPECT("iam.is_public_principal", "[\"*\"]", "true");
     EXPECT("iam.is_public_principal", "[{\"AWS\":\"*\"}]", "true");
     EXPECT("iam.is_public_principal", "[{\"AWS\":[\"arn:x\",\"*\"]}]", "true");

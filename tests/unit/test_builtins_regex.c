@@ -9,18 +9,27 @@ TEST(regex_match)
     EXPECT("regex.match", "[\"abc\", \"b\"]", "true"); /* unanchored */
     EXPECT("regex.match", "[\"\", \"^$\"]", "true");
     EXPECT("regex.match", "[\"héllo\", \"^h.llo$\"]", "true"); /* UTF mode: . is one code point */
-    EXPECT("regex.match", "[\"x\", \"(\"]", "error: regex.match: invalid regex at offset 1: missing closing parenthesis");
-    EXPECT("regex.match", "[1, \"x\"]", "error: regex.match: argument 1 must be a string, got number");
-    EXPECT("regex.match", "[\"x\", 1]", "error: regex.match: argument 2 must be a string (regex pattern), got number");
+    EXPECT("regex.match", "[\"x\", \"(\"]",
+           "error: regex.match: invalid regex at offset 1: missing closing parenthesis");
+    EXPECT("regex.match", "[1, \"x\"]",
+           "error: regex.match: argument 1 must be a string, got number");
+    EXPECT("regex.match", "[\"x\", 1]",
+           "error: regex.match: argument 2 must be a string (regex pattern), got number");
     EXPECT("regex.match", "[\"$undef\", \"x\"]", "undefined");
     EXPECT("regex_match", "[\"abc\", \"^a\"]", "true");
     EXPECT_NOCACHE("regex.match", "[\"abc\", \"c$\"]", "true");
-    EXPECT_NOCACHE("regex.match", "[\"abc\", \"[\"]", "error: regex.match: invalid regex at offset 1: missing terminating ] for character class");
+    EXPECT_NOCACHE(
+        "regex.match", "[\"abc\", \"[\"]",
+        "error: regex.match: invalid regex at offset 1: missing terminating ] for character class");
 }
 
 TEST(regex_invalid_utf8_subject)
 {
-    Value args[2] = {value_str("a\xff" "b", 3), value_str("b$", 2)}, out;
+    Value args[2] = {value_str("a\xff"
+                               "b",
+                               3),
+                     value_str("b$", 2)},
+          out;
     tl_call_v("regex.match", tl_arr(args, 2), 1, &out);
     CHECK(out.kind == V_BOOL && out.u.b);
 }
@@ -37,29 +46,37 @@ TEST(regex_find_all)
 
 TEST(regex_captures)
 {
-    EXPECT("regex.captures", "[\"v1.22.3\", \"^v(\\\\d+)\\\\.(\\\\d+)\"]", "[\"v1.22\",\"1\",\"22\"]");
+    EXPECT("regex.captures", "[\"v1.22.3\", \"^v(\\\\d+)\\\\.(\\\\d+)\"]",
+           "[\"v1.22\",\"1\",\"22\"]");
     EXPECT("regex.captures", "[\"abc\", \"x(y)\"]", "undefined");
     EXPECT("regex.captures", "[\"ac\", \"a(b)?c\"]", "[\"ac\",null]");
     EXPECT("regex.captures", "[\"abc\", \"b\"]", "[\"b\"]");
     /* many groups: the cache's shared match data must grow */
-    EXPECT("regex.captures", "[\"abcdefghijklmnopqrst\", \"(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)(l)(m)(n)(o)(p)(q)(r)(s)(t)\"]",
-           "[\"abcdefghijklmnopqrst\",\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\",\"q\",\"r\",\"s\",\"t\"]");
+    EXPECT("regex.captures",
+           "[\"abcdefghijklmnopqrst\", "
+           "\"(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)(l)(m)(n)(o)(p)(q)(r)(s)(t)\"]",
+           "[\"abcdefghijklmnopqrst\",\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\","
+           "\"k\",\"l\",\"m\",\"n\",\"o\",\"p\",\"q\",\"r\",\"s\",\"t\"]");
     EXPECT_NOCACHE("regex.captures", "[\"k=v\", \"(\\\\w+)=(\\\\w+)\"]", "[\"k=v\",\"k\",\"v\"]");
 }
 
 TEST(regex_replace)
 {
     EXPECT("regex.replace", "[\"a1b22\", \"[0-9]+\", \"#\"]", "\"a#b#\"");
-    EXPECT("regex.replace", "[\"john smith\", \"(\\\\w+) (\\\\w+)\", \"$2, ${1}\"]", "\"smith, john\"");
+    EXPECT("regex.replace", "[\"john smith\", \"(\\\\w+) (\\\\w+)\", \"$2, ${1}\"]",
+           "\"smith, john\"");
     EXPECT("regex.replace", "[\"abc\", \"x\", \"y\"]", "\"abc\"");
     EXPECT("regex.replace", "[\"abc\", \"b\", \"$$\"]", "\"a$c\"");
     EXPECT("regex.replace", "[\"ac\", \"a(b)?\", \"[$1]\"]", "\"[]c\"");
     EXPECT("regex.replace", "[\"\", \"^\", \"x\"]", "\"x\"");
     /* output much longer than the first guess: the retry path */
     EXPECT("regex.replace", "[\"aaaa\", \"a\", \"0123456789012345678901234567890123456789\"]",
-           "\"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"");
-    EXPECT_PREFIX("regex.replace", "[\"a\", \"a\", \"$9\"]", "error: regex.replace: regex match failed:");
-    EXPECT("regex.replace", "[\"a\", \"a\", 1]", "error: regex.replace: argument 3 must be a string, got number");
+           "\"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234"
+           "567890123456789012345678901234567890123456789012345678901234567890123456789\"");
+    EXPECT_PREFIX("regex.replace", "[\"a\", \"a\", \"$9\"]",
+                  "error: regex.replace: regex match failed:");
+    EXPECT("regex.replace", "[\"a\", \"a\", 1]",
+           "error: regex.replace: argument 3 must be a string, got number");
     EXPECT_NOCACHE("regex.replace", "[\"a.b\", \"\\\\.\", \"/\"]", "\"a/b\"");
 }
 
@@ -67,7 +84,8 @@ TEST(regex_is_valid)
 {
     EXPECT("regex.is_valid", "[\"^a+$\"]", "true");
     EXPECT("regex.is_valid", "[\"(\"]", "false");
-    EXPECT("regex.is_valid", "[3]", "error: regex.is_valid: argument 1 must be a string, got number");
+    EXPECT("regex.is_valid", "[3]",
+           "error: regex.is_valid: argument 1 must be a string, got number");
 }
 
 TEST(regex_catastrophic_pattern_errors)
@@ -136,10 +154,7 @@ TEST(regex_cache_bounded)
     regex_cache_free(NULL);
 }
 
-static int glob(const char *p, const char *s)
-{
-    return glob_match(p, strlen(p), s, strlen(s));
-}
+static int glob(const char *p, const char *s) { return glob_match(p, strlen(p), s, strlen(s)); }
 
 TEST(glob_semantics)
 {
@@ -166,7 +181,7 @@ TEST(glob_semantics)
     CHECK(!glob("[!a]", "/"));
     CHECK(glob("[]]", "]"));
     CHECK(glob("[é]", "é"));
-    CHECK(glob("[a-", "[a-"));   /* unclosed class is literal */
+    CHECK(glob("[a-", "[a-")); /* unclosed class is literal */
     CHECK(glob("\\*", "*"));
     CHECK(!glob("\\*", "x"));
     CHECK(glob("a\\[b", "a[b"));
@@ -196,7 +211,8 @@ TEST(glob_builtin)
     EXPECT("glob.match", "[\"env/prod/x/main.tf\", \"env/*/main.tf\"]", "false");
     EXPECT("glob_match", "[\"a.txt\", \"*.txt\"]", "true");
     EXPECT("glob.match", "[\"$undef\", \"*\"]", "undefined");
-    EXPECT("glob.match", "[\"a\", 1]", "error: glob.match: argument 2 must be a string, got number");
+    EXPECT("glob.match", "[\"a\", 1]",
+           "error: glob.match: argument 2 must be a string, got number");
 }
 
 int main(void)

@@ -17,10 +17,16 @@ TEST(case_)
 
 TEST(invalid_utf8_passes_through)
 {
-    Value s = value_str("A\xff" "B", 3), out;
+    Value s = value_str("A\xff"
+                        "B",
+                        3),
+          out;
     Value args = tl_arr(&s, 1);
     tl_call_v("lower", args, 1, &out);
-    CHECK(out.n == 3 && memcmp(out.u.s, "a\xff" "b", 3) == 0);
+    CHECK(out.n == 3 && memcmp(out.u.s,
+                               "a\xff"
+                               "b",
+                               3) == 0);
     tl_call_v("count", args, 1, &out);
     CHECK(out.kind == V_INT && out.u.i == 3);
 }
@@ -33,7 +39,9 @@ TEST(trim)
     EXPECT("trim", "[\"xxaxx\", \"x\"]", "\"a\"");
     EXPECT("trim", "[\"éaé\", \"é\"]", "\"a\"");
     EXPECT("trim", "[\"-_a_-\", \"_-\"]", "\"a\"");
-    EXPECT("trim", "[\"\\u00a0a\"]", "\"\xc2\xa0" "a\""); /* ASCII whitespace only */
+    EXPECT("trim", "[\"\\u00a0a\"]",
+           "\"\xc2\xa0"
+           "a\""); /* ASCII whitespace only */
     EXPECT("trim", "[1]", "error: trim: argument 1 must be a string, got number");
     EXPECT("trim", "[\"a\", 1]", "error: trim: argument 2 must be a string, got number");
     EXPECT("trim_prefix", "[\"prod-db\", \"prod-\"]", "\"db\"");
@@ -58,7 +66,8 @@ TEST(split_join)
     EXPECT("join", "[[\"x\"], \", \"]", "\"x\"");
     EXPECT("join", "[{\"$set\":[\"b\",\"a\"]}, \"\"]", "\"ab\"");
     EXPECT("join", "[[\"a\",1], \"-\"]", "error: join: element 1 must be a string, got number");
-    EXPECT("join", "[\"ab\", \"-\"]", "error: join: argument 1 must be an array of strings, got string");
+    EXPECT("join", "[\"ab\", \"-\"]",
+           "error: join: argument 1 must be an array of strings, got string");
 }
 
 TEST(replace_contains)
@@ -68,7 +77,8 @@ TEST(replace_contains)
     EXPECT("replace", "[\"abc\", \"\", \"x\"]", "\"abc\"");
     EXPECT("replace", "[\"abc\", \"b\", \"\"]", "\"ac\"");
     EXPECT("replace", "[\"\", \"a\", \"b\"]", "\"\"");
-    EXPECT("replace", "[\"a\", \"a\", 1]", "error: replace: argument 3 must be a string, got number");
+    EXPECT("replace", "[\"a\", \"a\", 1]",
+           "error: replace: argument 3 must be a string, got number");
     EXPECT("contains", "[\"hello\", \"ell\"]", "true");
     EXPECT("contains", "[\"hello\", \"\"]", "true");
     EXPECT("contains", "[\"hello\", \"xyz\"]", "false");
@@ -77,8 +87,10 @@ TEST(replace_contains)
     EXPECT("contains", "[{\"$set\":[\"a\"]}, \"a\"]", "true");
     EXPECT("contains", "[{\"k\":1}, \"k\"]", "true");
     EXPECT("contains", "[{\"k\":1}, \"v\"]", "false");
-    EXPECT("contains", "[\"abc\", 1]", "error: contains: argument 2 must be a string when argument 1 is a string, got number");
-    EXPECT("contains", "[1, 1]", "error: contains: argument 1 must be a string, array, set or object, got number");
+    EXPECT("contains", "[\"abc\", 1]",
+           "error: contains: argument 2 must be a string when argument 1 is a string, got number");
+    EXPECT("contains", "[1, 1]",
+           "error: contains: argument 1 must be a string, array, set or object, got number");
     EXPECT("contains", "[[1], \"$undef\"]", "undefined");
     EXPECT("starts_with", "[\"arn:aws:s3\", \"arn:\"]", "true");
     EXPECT("starts_with", "[\"ar\", \"arn\"]", "false");
@@ -95,7 +107,8 @@ TEST(index_substring_repeat)
     EXPECT("index_of", "[\"abc\", \"\"]", "0");
     EXPECT("index_of", "[[\"a\",\"b\"], \"b\"]", "1");
     EXPECT("index_of", "[[], 1]", "-1");
-    EXPECT("index_of", "[1, 1]", "error: index_of: argument 1 must be a string or array, got number");
+    EXPECT("index_of", "[1, 1]",
+           "error: index_of: argument 1 must be a string or array, got number");
     EXPECT("substring", "[\"hello\", 1, 3]", "\"ell\"");
     EXPECT("substring", "[\"héllo\", 1, 2]", "\"él\"");
     EXPECT("substring", "[\"hello\", 3]", "\"lo\"");
@@ -103,8 +116,10 @@ TEST(index_substring_repeat)
     EXPECT("substring", "[\"hello\", 10, 2]", "\"\"");
     EXPECT("substring", "[\"hello\", 2, 100]", "\"llo\"");
     EXPECT("substring", "[\"hello\", 1.0, 1]", "\"e\"");
-    EXPECT("substring", "[\"hello\", -1, 1]", "error: substring: start must not be negative, got -1");
-    EXPECT("substring", "[\"hello\", 1.5, 1]", "error: substring: argument 2 must be an integer, got number");
+    EXPECT("substring", "[\"hello\", -1, 1]",
+           "error: substring: start must not be negative, got -1");
+    EXPECT("substring", "[\"hello\", 1.5, 1]",
+           "error: substring: argument 2 must be an integer, got number");
     EXPECT("repeat", "[\"ab\", 3]", "\"ababab\"");
     EXPECT("repeat", "[\"ab\", 0]", "\"\"");
     EXPECT("repeat", "[\"\", 1000000000000]", "\"\"");
@@ -116,7 +131,8 @@ TEST(sprintf_)
 {
     EXPECT("sprintf", "[\"%s has %d items\", \"bucket\", 3]", "\"bucket has 3 items\"");
     EXPECT("sprintf", "[\"no directives\"]", "\"no directives\"");
-    EXPECT("sprintf", "[\"%v|%s\", [1,\"a\"], {\"b\":1,\"a\":2}]", "\"[1,\\\"a\\\"]|{\\\"a\\\":2,\\\"b\\\":1}\"");
+    EXPECT("sprintf", "[\"%v|%s\", [1,\"a\"], {\"b\":1,\"a\":2}]",
+           "\"[1,\\\"a\\\"]|{\\\"a\\\":2,\\\"b\\\":1}\"");
     EXPECT("sprintf", "[\"%q\", \"a\\\"b\"]", "\"\\\"a\\\\\\\"b\\\"\"");
     EXPECT("sprintf", "[\"%q\", 5]", "\"5\"");
     EXPECT("sprintf", "[\"%5s|%-5s|\", \"ab\", \"cd\"]", "\"   ab|cd   |\"");
@@ -129,13 +145,17 @@ TEST(sprintf_)
     EXPECT("sprintf", "[\"%d\", 2.0]", "\"2\"");
     EXPECT("sprintf", "[\"100%%\"]", "\"100%\"");
     EXPECT("sprintf", "[\"%d\", 2.5]", "error: sprintf: argument 2 must be an integer, got number");
-    EXPECT("sprintf", "[\"%d\", \"x\"]", "error: sprintf: argument 2 must be an integer, got string");
-    EXPECT("sprintf", "[\"%s %s\", \"a\"]", "error: sprintf: missing argument for '%s' (directive 2)");
-    EXPECT("sprintf", "[\"%s\", \"a\", \"b\"]", "error: sprintf: 1 argument(s) left over after the format");
+    EXPECT("sprintf", "[\"%d\", \"x\"]",
+           "error: sprintf: argument 2 must be an integer, got string");
+    EXPECT("sprintf", "[\"%s %s\", \"a\"]",
+           "error: sprintf: missing argument for '%s' (directive 2)");
+    EXPECT("sprintf", "[\"%s\", \"a\", \"b\"]",
+           "error: sprintf: 1 argument(s) left over after the format");
     EXPECT("sprintf", "[\"%y\", 1]", "error: sprintf: unknown directive '%y'");
     EXPECT("sprintf", "[\"abc%\"]", "error: sprintf: format ends in the middle of a directive");
     EXPECT("sprintf", "[\"%s\", \"$undef\"]", "undefined");
-    EXPECT_PREFIX("sprintf", "[\"%99999s\", \"a\"]", "error: sprintf: width or precision too large");
+    EXPECT_PREFIX("sprintf", "[\"%99999s\", \"a\"]",
+                  "error: sprintf: width or precision too large");
     EXPECT("format", "[\"%s=%v\", \"k\", true]", "\"k=true\"");
     EXPECT("format", "[1]", "error: format: argument 1 must be a string, got number");
 }

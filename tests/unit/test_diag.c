@@ -174,12 +174,12 @@ TEST(suggest)
 {
     const char *names[] = {"count", "sum", "min", "max", "contains", "length", "lower"};
     size_t n = sizeof names / sizeof names[0];
-    CHECK_STR(diag_suggest("cuont", 5, names, n), "count");    /* transposition = 1 */
+    CHECK_STR(diag_suggest("cuont", 5, names, n), "count"); /* transposition = 1 */
     CHECK_STR(diag_suggest("contians", 8, names, n), "contains");
     CHECK_STR(diag_suggest("lenght", 6, names, n), "length");
-    CHECK_STR(diag_suggest("mix", 3, names, n), "min");        /* tie: first wins */
+    CHECK_STR(diag_suggest("mix", 3, names, n), "min"); /* tie: first wins */
     CHECK(diag_suggest("zzzzz", 5, names, n) == NULL);
-    CHECK(diag_suggest("cnt", 3, names, n) == NULL);           /* 2 edits > max(1, 1) */
+    CHECK(diag_suggest("cnt", 3, names, n) == NULL); /* 2 edits > max(1, 1) */
     CHECK_STR(diag_suggest("sum", 3, names, n), "sum");
     CHECK(diag_suggest("x", 1, names, 0) == NULL);
 }

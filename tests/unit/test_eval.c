@@ -14,7 +14,8 @@ static veto_engine *engine;
 static const char *plan_json =
     "{\"resource_changes\": ["
     " {\"address\": \"aws_s3_bucket.a\", \"type\": \"aws_s3_bucket\","
-    "  \"change\": {\"actions\": [\"create\"], \"after\": {\"acl\": \"public-read\", \"tags\": {\"owner\": \"x\"}}}},"
+    "  \"change\": {\"actions\": [\"create\"], \"after\": {\"acl\": \"public-read\", \"tags\": "
+    "{\"owner\": \"x\"}}}},"
     " {\"address\": \"aws_s3_bucket.b\", \"type\": \"aws_s3_bucket\","
     "  \"change\": {\"actions\": [\"delete\"], \"after\": null}},"
     " {\"address\": \"aws_instance.c\", \"type\": \"aws_instance\","

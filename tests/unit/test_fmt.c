@@ -137,7 +137,8 @@ TEST(spacing)
 TEST(literals_as_written)
 {
     F("let n = [1_000, 1.5e-3, 2E10, 0.50]", "let n = [1_000, 1.5e-3, 2E10, 0.50]\n");
-    F("let s = \"tab\\tquote\\\" \\u00e9 \\$ \\/\"", "let s = \"tab\\tquote\\\" \\u00e9 \\$ \\/\"\n");
+    F("let s = \"tab\\tquote\\\" \\u00e9 \\$ \\/\"",
+      "let s = \"tab\\tquote\\\" \\u00e9 \\$ \\/\"\n");
     F("let r = `raw \\d+ ${x}`", "let r = `raw \\d+ ${x}`\n");
     F("let t = \"a ${ x+1 } b ${ \"in\" } \\${c}\"", "let t = \"a ${x + 1} b ${\"in\"} \\${c}\"\n");
     F("let t = \"${ {\"k\" : 1}.k }\"", "let t = \"${{\"k\": 1}.k}\"\n");
@@ -156,7 +157,8 @@ TEST(parentheses_kept)
 
 TEST(expressions)
 {
-    F("let x = if a then 1 else if b then 2 else 3", "let x = if a then 1 else if b then 2 else 3\n");
+    F("let x = if a then 1 else if b then 2 else 3",
+      "let x = if a then 1 else if b then 2 else 3\n");
     F("let x = let a = 1 ; let b = 2 ; a+b", "let x = let a = 1; let b = 2; a + b\n");
     F("let x = any r in xs : r.a", "let x = any r in xs: r.a\n");
     F("let x = all k , v in o : v > 1", "let x = all k, v in o: v > 1\n");
@@ -211,7 +213,8 @@ TEST(breaking)
       "if is_world(c)]",
       "func world(rule) =\n"
       "  [c for c in (rule.cidr_blocks ?? []) + (rule.ipv6_cidr_blocks ?? []) if is_world(c)]\n");
-    F("func action_of(actions) = if count(actions) == 2 and \"create\" in actions and \"delete\" in "
+    F("func action_of(actions) = if count(actions) == 2 and \"create\" in actions and \"delete\" "
+      "in "
       "actions then \"replace\" else if count(actions) == 1 then actions[0] else \"unknown\"",
       "func action_of(actions) =\n"
       "  if count(actions) == 2 and \"create\" in actions and \"delete\" in actions then "
@@ -219,7 +222,8 @@ TEST(breaking)
       "  else if count(actions) == 1 then actions[0]\n"
       "  else \"unknown\"\n");
     /* The one bracket argument of a call breaks, not the call. */
-    F("let approvers = unique([r.actor for r in input.reviews ?? [] if r.verdict == \"approve\" and "
+    F("let approvers = unique([r.actor for r in input.reviews ?? [] if r.verdict == \"approve\" "
+      "and "
       "r.actor != input.run.author])",
       "let approvers = unique([\n"
       "  r.actor\n"
@@ -227,9 +231,12 @@ TEST(breaking)
       "  if r.verdict == \"approve\" and r.actor != input.run.author\n"
       "])\n");
     /* Strings never break, even past the width. */
-    F("let m = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    F("let m = "
+      "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+      "aa"
       "aaaaaaaa\"",
-      "let m = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+      "let m = "
+      "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
       "aaaaaaaaaa\"\n");
 }
 
@@ -297,7 +304,8 @@ TEST(syntax_errors)
 
 TEST(crlf_and_tabs)
 {
-    F("policy p\r\n\tkind: plan\r\n\r\n\r\ndeny\twhen\ta\r\n", "policy p\n  kind: plan\n\ndeny when a\n");
+    F("policy p\r\n\tkind: plan\r\n\r\n\r\ndeny\twhen\ta\r\n",
+      "policy p\n  kind: plan\n\ndeny when a\n");
 }
 
 /* ---- the repository ------------------------------------------------------------ */
@@ -484,13 +492,14 @@ static int check_commented(const char *path, const char *text, size_t len, const
                 c, out ? out : "(NULL)\n");
         ok = 0;
     } else if (!again || strcmp(again, out) != 0) {
-        fprintf(stderr, "%s: commented copy: not idempotent\n--- input:\n%s--- first:\n%s"
-                        "--- second:\n%s",
+        fprintf(stderr,
+                "%s: commented copy: not idempotent\n--- input:\n%s--- first:\n%s"
+                "--- second:\n%s",
                 path, c, out, again ? again : "(NULL)\n");
         ok = 0;
     } else if (!k1 || !k2 || strcmp(k1, k2) != 0) {
-        fprintf(stderr, "%s: commented copy: comments changed\n--- input:\n%s--- output:\n%s",
-                path, c, out);
+        fprintf(stderr, "%s: commented copy: comments changed\n--- input:\n%s--- output:\n%s", path,
+                c, out);
         ok = 0;
     }
     free(c);
@@ -552,8 +561,9 @@ static void check_repo_file(const char *path, int *parsed, int *broken)
             char *messy = respace(text, len);
             char *m = messy ? fmt_str(messy) : NULL;
             if (!m || strcmp(m, out) != 0) {
-                fprintf(stderr, "%s: re-spaced copy formats differently\n--- re-spaced:\n%s"
-                                "--- formatted:\n%s--- expected:\n%s",
+                fprintf(stderr,
+                        "%s: re-spaced copy formats differently\n--- re-spaced:\n%s"
+                        "--- formatted:\n%s--- expected:\n%s",
                         path, messy ? messy : "(NULL)", m ? m : "(NULL)\n", out);
                 ok = 0;
                 round = 3;

@@ -206,8 +206,7 @@ static void run_json_test_suite(void)
                 fprintf(stderr, "json-test-suite: FAIL %s accepted\n", name);
             else if (e.line == 0 || e.col == 0 || e.message[0] == '\0' || e.offset > len) {
                 pass = 0;
-                fprintf(stderr, "json-test-suite: FAIL %s: error without position/message\n",
-                        name);
+                fprintf(stderr, "json-test-suite: FAIL %s: error without position/message\n", name);
             }
         } else {
             kind = 2;
@@ -216,8 +215,7 @@ static void run_json_test_suite(void)
                 i_acc++;
                 if (!round_trip(data, len)) {
                     pass = 0;
-                    fprintf(stderr, "json-test-suite: FAIL %s accepted but no round trip\n",
-                            name);
+                    fprintf(stderr, "json-test-suite: FAIL %s accepted but no round trip\n", name);
                 }
             } else {
                 i_rej++;
@@ -244,18 +242,53 @@ static void run_json_test_suite(void)
 TEST(canonical_byte_exact)
 {
     static const char *const canon[] = {
-        "null", "true", "false", "0", "-1", "42",
-        "9223372036854775807", "-9223372036854775808",
-        "12345678901234567890", "-12345678901234567890", "9223372036854775808",
+        "null",
+        "true",
+        "false",
+        "0",
+        "-1",
+        "42",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "12345678901234567890",
+        "-12345678901234567890",
+        "9223372036854775808",
         "100000000000000000000000000000000000000001",
-        "1.0", "-1.0", "0.0", "-0.0", "0.1", "0.5", "1.5", "3.14159", "-2.5",
-        "1e+300", "1e-300", "1.7976931348623157e+308", "2.2250738585072014e-308",
-        "5e-324", "1.2345678901234568e+20", "0.30000000000000004", "123456.789",
-        "1e+21", "1e-07", "100.0", "1e+15",
-        "\"\"", "\"abc\"", "\"a\\\"b\\\\c\"", "\"\\n\\r\\t\\b\\f\"",
-        "\"\\u0000\\u0001\\u001f\\u0007\"", "\"\x7f\"", "\"h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80\"",
-        "[]", "{}", "[1,2,3]", "[[],[[]],{}]", "{\"a\":1,\"b\":[true,null],\"c\":{\"d\":\"e\"}}",
-        "{\"b\":1,\"a\":2}", "[1.0,2,\"x\",{\"\":null}]",
+        "1.0",
+        "-1.0",
+        "0.0",
+        "-0.0",
+        "0.1",
+        "0.5",
+        "1.5",
+        "3.14159",
+        "-2.5",
+        "1e+300",
+        "1e-300",
+        "1.7976931348623157e+308",
+        "2.2250738585072014e-308",
+        "5e-324",
+        "1.2345678901234568e+20",
+        "0.30000000000000004",
+        "123456.789",
+        "1e+21",
+        "1e-07",
+        "100.0",
+        "1e+15",
+        "\"\"",
+        "\"abc\"",
+        "\"a\\\"b\\\\c\"",
+        "\"\\n\\r\\t\\b\\f\"",
+        "\"\\u0000\\u0001\\u001f\\u0007\"",
+        "\"\x7f\"",
+        "\"h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80\"",
+        "[]",
+        "{}",
+        "[1,2,3]",
+        "[[],[[]],{}]",
+        "{\"a\":1,\"b\":[true,null],\"c\":{\"d\":\"e\"}}",
+        "{\"b\":1,\"a\":2}",
+        "[1.0,2,\"x\",{\"\":null}]",
     };
     for (size_t i = 0; i < sizeof canon / sizeof *canon; i++) {
         CHECK_STR(rw(canon[i], 0), canon[i]);
@@ -282,7 +315,8 @@ TEST(normalised_output)
     CHECK_STR(rw("\"\\uD83D\\uDE00\"", 0), "\"\xF0\x9F\x98\x80\"");
     CHECK_STR(rw("\"\\uD800\"", 0), "\"\xEF\xBF\xBD\"");
     CHECK_STR(rw("\"\\uDC00x\"", 0), "\"\xEF\xBF\xBDx\"");
-    CHECK_STR(rw("\"\\uD800\\u0041\"", 0), "\"\xEF\xBF\xBD" "A\"");
+    CHECK_STR(rw("\"\\uD800\\u0041\"", 0), "\"\xEF\xBF\xBD"
+                                           "A\"");
     CHECK_STR(rw("\"\\uD800\\uD800\\uDC00\"", 0), "\"\xEF\xBF\xBD\xF0\x90\x80\x80\"");
     CHECK_STR(rw("\"\\u0008\\u000a\\u001F\"", 0), "\"\\b\\n\\u001f\"");
     CHECK_STR(rw_n("\"a\\u0000b\"", 10, 0), "\"a\\u0000b\"");
@@ -299,13 +333,19 @@ TEST(write_string_escapes)
         {"q\"b\\", 4, "\"q\\\"b\\\\\""},
         {"\x01\x1f\x0b", 3, "\"\\u0001\\u001f\\u000b\""},
         {"a\0b", 3, "\"a\\u0000b\""},
-        {"a\xFF" "b", 3, "\"a\xEF\xBF\xBD" "b\""},               /* invalid byte */
-        {"\xC3", 1, "\"\xEF\xBF\xBD\""},                          /* truncated sequence */
-        {"\xC0\xAF", 2, "\"\xEF\xBF\xBD\xEF\xBF\xBD\""},          /* overlong '/' */
+        {"a\xFF"
+         "b",
+         3,
+         "\"a\xEF\xBF\xBD"
+         "b\""},                                                         /* invalid byte */
+        {"\xC3", 1, "\"\xEF\xBF\xBD\""},                                 /* truncated sequence */
+        {"\xC0\xAF", 2, "\"\xEF\xBF\xBD\xEF\xBF\xBD\""},                 /* overlong '/' */
         {"\xED\xA0\x80", 3, "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\""}, /* surrogate */
         {"\xF4\x90\x80\x80", 4,
          "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\""}, /* > U+10FFFF */
-        {"\xE2\x82" "x", 3, "\"\xEF\xBF\xBD\xEF\xBF\xBDx\""},
+        {"\xE2\x82"
+         "x",
+         3, "\"\xEF\xBF\xBD\xEF\xBF\xBDx\""},
         {"\xF0\x9F\x98\x80", 4, "\"\xF0\x9F\x98\x80\""},
         {"\xEF\xBF\xBF", 3, "\"\xEF\xBF\xBF\""},
     };
@@ -324,7 +364,8 @@ TEST(write_string_escapes)
 TEST(round_trips)
 {
     static const char *const docs[] = {
-        "{\"resource_changes\":[{\"address\":\"aws_s3_bucket.b\",\"change\":{\"actions\":[\"create\"],"
+        "{\"resource_changes\":[{\"address\":\"aws_s3_bucket.b\",\"change\":{\"actions\":["
+        "\"create\"],"
         "\"before\":null,\"after\":{\"acl\":\"private\",\"tags\":{\"env\":\"prod\"},\"n\":3,"
         "\"f\":2.75}}}]}",
         "[0.1,0.2,0.30000000000000004,1e-10,6.02214076e23,-1.5e-5,123456789012345678901234]",
@@ -469,7 +510,8 @@ TEST(key_ids)
     uint32_t k_esc = keys_intern(kt, "a\"b", 3);
     CHECK(k_after && k_acl && k_esc);
     uint32_t before = keys_count(kt);
-    const char *doc = "{\"after\":{\"acl\":\"private\",\"other\":1,\"a\\\"b\":2},\"x\":[{\"acl\":0}]}";
+    const char *doc =
+        "{\"after\":{\"acl\":\"private\",\"other\":1,\"a\\\"b\":2},\"x\":[{\"acl\":0}]}";
     JsonReadOptions o = {0, kt};
     Value v;
     JsonError e;
@@ -483,7 +525,7 @@ TEST(key_ids)
         CHECK(a.kind == V_OBJ && a.n == 3);
         if (a.kind == V_OBJ && a.n == 3) {
             CHECK_INT(a.u.o[0].kid, k_acl);
-            CHECK_INT(a.u.o[1].kid, 0); /* "other" */
+            CHECK_INT(a.u.o[1].kid, 0);     /* "other" */
             CHECK_INT(a.u.o[2].kid, k_esc); /* matched after unescaping */
         }
         Value x = v.u.o[1].val;
@@ -567,9 +609,9 @@ TEST(duplicate_keys)
 
 TEST(sort_keys)
 {
-    CHECK_STR(rw("{\"b\":1,\"a\":{\"d\":1,\"c\":2},\"aa\":0,\"B\":[{\"z\":1,\"y\":2}]}",
-                 JSON_SORT_KEYS),
-              "{\"B\":[{\"y\":2,\"z\":1}],\"a\":{\"c\":2,\"d\":1},\"aa\":0,\"b\":1}");
+    CHECK_STR(
+        rw("{\"b\":1,\"a\":{\"d\":1,\"c\":2},\"aa\":0,\"B\":[{\"z\":1,\"y\":2}]}", JSON_SORT_KEYS),
+        "{\"B\":[{\"y\":2,\"z\":1}],\"a\":{\"c\":2,\"d\":1},\"aa\":0,\"b\":1}");
     /* bytewise: a key that is a prefix sorts first; UTF-8 after ASCII */
     CHECK_STR(rw("{\"\xC3\xA9\":1,\"ab\":2,\"a\":3,\"\":4}", JSON_SORT_KEYS),
               "{\"\":4,\"a\":3,\"ab\":2,\"\xC3\xA9\":1}");
@@ -592,15 +634,14 @@ TEST(pretty)
               "}");
     CHECK_STR(rw("[]", JSON_PRETTY), "[]");
     CHECK_STR(rw("1.5", JSON_PRETTY), "1.5");
-    CHECK_STR(rw("{\"z\":[{\"y\":1,\"x\":2}]}", JSON_PRETTY | JSON_SORT_KEYS),
-              "{\n"
-              "  \"z\": [\n"
-              "    {\n"
-              "      \"x\": 2,\n"
-              "      \"y\": 1\n"
-              "    }\n"
-              "  ]\n"
-              "}");
+    CHECK_STR(rw("{\"z\":[{\"y\":1,\"x\":2}]}", JSON_PRETTY | JSON_SORT_KEYS), "{\n"
+                                                                               "  \"z\": [\n"
+                                                                               "    {\n"
+                                                                               "      \"x\": 2,\n"
+                                                                               "      \"y\": 1\n"
+                                                                               "    }\n"
+                                                                               "  ]\n"
+                                                                               "}");
 }
 
 static Value *path_member(Value *obj, const char *key)
@@ -613,7 +654,8 @@ static Value *path_member(Value *obj, const char *key)
 
 TEST(redact)
 {
-    const char *doc = "{\"a\":{\"b\":[1,{\"secret\":\"x\",\"n\":2}]},\"pw\":\"hunter2\",\"o\":{\"k\":[1]}}";
+    const char *doc =
+        "{\"a\":{\"b\":[1,{\"secret\":\"x\",\"n\":2}]},\"pw\":\"hunter2\",\"o\":{\"k\":[1]}}";
     Value v;
     JsonError e;
     arena_reset(&g_arena);
@@ -631,9 +673,9 @@ TEST(redact)
     CHECK(secret && pw && o);
     if (!secret || !pw || !o)
         return;
-    secret->flags |= VF_SENSITIVE; /* depth 4 */
-    pw->flags |= VF_SENSITIVE;     /* depth 1 */
-    o->flags |= VF_SENSITIVE;      /* a whole object */
+    secret->flags |= VF_SENSITIVE;   /* depth 4 */
+    pw->flags |= VF_SENSITIVE;       /* depth 1 */
+    o->flags |= VF_SENSITIVE;        /* a whole object */
     b->u.a[0].flags |= VF_SENSITIVE; /* an array element */
     Buf out = BUF_INIT;
     json_write(&out, v, JSON_REDACT);

@@ -41,14 +41,34 @@ static char *lex_all(const char *text, size_t len, char **diags)
         if (b.len)
             buf_putc(&b, ' ');
         switch (type) {
-        case TK_IDENT: buf_printf(&b, "id:%s", t.text); break;
-        case TK_INT: buf_printf(&b, "int:%lld", (long long)t.ival); break;
-        case TK_FLOAT: buf_printf(&b, "float:%g", t.fval); break;
-        case TK_STRING: buf_puts(&b, "str:"); put_text(&b, &t); break;
-        case TK_TSTART: buf_puts(&b, "tstart:"); put_text(&b, &t); break;
-        case TK_TMID: buf_puts(&b, "tmid:"); put_text(&b, &t); break;
-        case TK_TEND: buf_puts(&b, "tend:"); put_text(&b, &t); break;
-        default: buf_puts(&b, lex_token_text(type) ? lex_token_text(type) : "?"); break;
+        case TK_IDENT:
+            buf_printf(&b, "id:%s", t.text);
+            break;
+        case TK_INT:
+            buf_printf(&b, "int:%lld", (long long)t.ival);
+            break;
+        case TK_FLOAT:
+            buf_printf(&b, "float:%g", t.fval);
+            break;
+        case TK_STRING:
+            buf_puts(&b, "str:");
+            put_text(&b, &t);
+            break;
+        case TK_TSTART:
+            buf_puts(&b, "tstart:");
+            put_text(&b, &t);
+            break;
+        case TK_TMID:
+            buf_puts(&b, "tmid:");
+            put_text(&b, &t);
+            break;
+        case TK_TEND:
+            buf_puts(&b, "tend:");
+            put_text(&b, &t);
+            break;
+        default:
+            buf_puts(&b, lex_token_text(type) ? lex_token_text(type) : "?");
+            break;
         }
     }
     *diags = diag_render(&d, 0);
@@ -67,7 +87,8 @@ static void check_ok(const char *text, const char *want, int line)
     if (!ok)
         fprintf(stderr, "test_lexer.c:%d: lexing %s\n  want %s\n  got  %s\n%s", line, text, want,
                 got, errs);
-    if (!ok) harness_cur_failed = 1;
+    if (!ok)
+        harness_cur_failed = 1;
     free(got);
     free(errs);
 }
@@ -80,9 +101,11 @@ static void check_err(const char *text, size_t len, const char *want_toks, const
     char *got = lex_all(text, len, &errs);
     int ok = strcmp(got, want_toks) == 0 && strcmp(errs, want_errs) == 0;
     if (!ok)
-        fprintf(stderr, "test_lexer.c:%d:\n  want %s\n  got  %s\n  want errors:\n%s  got errors:\n%s",
-                line, want_toks, got, want_errs, errs);
-    if (!ok) harness_cur_failed = 1;
+        fprintf(stderr,
+                "test_lexer.c:%d:\n  want %s\n  got  %s\n  want errors:\n%s  got errors:\n%s", line,
+                want_toks, got, want_errs, errs);
+    if (!ok)
+        harness_cur_failed = 1;
     free(got);
     free(errs);
 }
@@ -135,9 +158,10 @@ TEST(nul_in_string)
     Lexer lx;
     lex_init(&lx, s, &a, &d);
     Token t;
-    int ok = lex_next(&lx, &t) == TK_STRING && t.tlen == 3 && memcmp(t.text, "a\0b", 3) == 0 &&
-             d.n == 0;
-    if (!ok) harness_cur_failed = 1;
+    int ok =
+        lex_next(&lx, &t) == TK_STRING && t.tlen == 3 && memcmp(t.text, "a\0b", 3) == 0 && d.n == 0;
+    if (!ok)
+        harness_cur_failed = 1;
     if (!ok)
         fprintf(stderr, "test_lexer.c:%d: \\u0000 not kept in string\n", __LINE__);
     diag_clear(&d);
@@ -152,8 +176,7 @@ TEST(interpolation)
     OK("\"${x}\"", "tstart:\"\" id:x tend:\"\"");
     OK("\"${a}-${b.c}!\"", "tstart:\"\" id:a tmid:\"-\" id:b . id:c tend:\"!\"");
     OK("\"${ {\"a\": 1}.a }\"", "tstart:\"\" { str:\"a\" : int:1 } . id:a tend:\"\"");
-    OK("\"x${ \"in${n}ner\" }y\"",
-       "tstart:\"x\" tstart:\"in\" id:n tend:\"ner\" tend:\"y\"");
+    OK("\"x${ \"in${n}ner\" }y\"", "tstart:\"x\" tstart:\"in\" id:n tend:\"ner\" tend:\"y\"");
     OK("\"\\${not} ${1}\"", "tstart:\"${not} \" int:1 tend:\"\"");
     OK("\"${ f({}) }\" {}", "tstart:\"\" id:f ( { } ) tend:\"\" { }");
 }
@@ -263,17 +286,21 @@ TEST(nesting)
     buf[256] = '\0';
     char *errs;
     char *got = lex_all(buf, 256, &errs);
-    if (errs[0] != '\0') harness_cur_failed = 1;
+    if (errs[0] != '\0')
+        harness_cur_failed = 1;
     free(got);
     free(errs);
     memset(buf, '[', 300);
     buf[300] = '\0';
     got = lex_all(buf, 300, &errs);
-    int ok = strstr(errs, "l.veto:1:257: error: expression nested too deeply (more than 256 levels)") == errs &&
-             strlen(got) == 256 * 2 - 1;
+    int ok =
+        strstr(errs, "l.veto:1:257: error: expression nested too deeply (more than 256 levels)") ==
+            errs &&
+        strlen(got) == 256 * 2 - 1;
     if (!ok)
         fprintf(stderr, "test_lexer.c:%d: nesting: %s\n", __LINE__, errs);
-    if (!ok) harness_cur_failed = 1;
+    if (!ok)
+        harness_cur_failed = 1;
     free(got);
     free(errs);
     /* closed brackets do not accumulate */
@@ -281,7 +308,8 @@ TEST(nesting)
     for (int i = 0; i < 1000; i++)
         buf_puts(&b, "{(\"${[x]}\")}");
     got = lex_all(b.p, b.len, &errs);
-    if (errs[0] != '\0') harness_cur_failed = 1;
+    if (errs[0] != '\0')
+        harness_cur_failed = 1;
     free(got);
     free(errs);
     buf_free(&b);
@@ -298,7 +326,7 @@ TEST(positions)
     lex_init(&lx, s, &a, &d);
     Token t;
     static const uint32_t want[][3] = {
-        {TK_IDENT, 0, 2}, {TK_TSTART, 4, 4}, {TK_IDENT, 8, 1}, {TK_TEND, 9, 3},
+        {TK_IDENT, 0, 2},     {TK_TSTART, 4, 4}, {TK_IDENT, 8, 1}, {TK_TEND, 9, 3},
         {TK_COALESCE, 15, 2}, {TK_NOTIN, 18, 6}, {TK_EOF, 24, 0},
     };
     int ok = 1;
@@ -310,7 +338,8 @@ TEST(positions)
             ok = 0;
         }
     }
-    if (!ok) harness_cur_failed = 1;
+    if (!ok)
+        harness_cur_failed = 1;
     diag_clear(&d);
     arena_free(&a);
     source_free(s);

@@ -70,9 +70,11 @@ TEST(rules)
 {
     P("deny", "(file (rule deny))");
     P("warn when x message \"m\"", "(file (rule warn (when (name x)) (message (string \"m\"))))");
-    P("allow for x in xs when x", "(file (rule allow (for (binding x (name xs))) (when (name x))))");
+    P("allow for x in xs when x",
+      "(file (rule allow (for (binding x (name xs))) (when (name x))))");
     P("approve for k, v in o let a = k let b = v when a == b message b",
-      "(file (rule approve (for (binding k v (name o))) (let-decl a (name k)) (let-decl b (name v)) "
+      "(file (rule approve (for (binding k v (name o))) (let-decl a (name k)) (let-decl b (name "
+      "v)) "
       "(when (binary == (name a) (name b))) (message (name b))))");
     P("reject when true", "(file (rule reject (when true)))");
     P("deny message \"always\"", "(file (rule deny (message (string \"always\"))))");
@@ -83,7 +85,8 @@ TEST(rules)
     P("deny for r in xs ?? [] when r", /* a binding's collection is a full expression */
       "(file (rule deny (for (binding r (binary ?? (name xs) (array)))) (when (name r))))");
     /* the documented quirk: a let right after a bare rule is the rule's */
-    P("deny for x in xs\nlet y = 1", "(file (rule deny (for (binding x (name xs))) (let-decl y (int 1))))");
+    P("deny for x in xs\nlet y = 1",
+      "(file (rule deny (for (binding x (name xs))) (let-decl y (int 1))))");
     P("deny when x\nlet y = 1", "(file (rule deny (when (name x))) (let-decl y (int 1)))");
 }
 
@@ -94,9 +97,11 @@ TEST(expressions)
       "(any (binding x (name xs)) (and (binary > (name x) (int 0)) (binary < (name x) (int 9))))");
     E("all x in xs: x", "(all (binding x (name xs)) (name x))");
     E("all k, v in o: v", "(all (binding k v (name o)) (name v))");
-    E("if a then b else if c then d else e", "(if (name a) (name b) (if (name c) (name d) (name e)))");
+    E("if a then b else if c then d else e",
+      "(if (name a) (name b) (if (name c) (name d) (name e)))");
     E("if a then b else c + 1", "(if (name a) (name b) (binary + (name c) (int 1)))");
-    E("1 + if a then 2 else 3 + 4", "(binary + (int 1) (if (name a) (int 2) (binary + (int 3) (int 4))))");
+    E("1 + if a then 2 else 3 + 4",
+      "(binary + (int 1) (if (name a) (int 2) (binary + (int 3) (int 4))))");
     E("a ?? b ?? c", "(binary ?? (binary ?? (name a) (name b)) (name c))");
     E("a ?? b or c", "(binary ?? (name a) (or (name b) (name c)))");
     E("a or b and c", "(or (name a) (and (name b) (name c)))");
@@ -115,14 +120,15 @@ TEST(expressions)
     E("a !~ \"y\"", "(binary !~ (name a) (string \"y\"))");
     E("a like \"*.tf\"", "(binary like (name a) (string \"*.tf\"))");
     E("a + 1 == b * 2", "(binary == (binary + (name a) (int 1)) (binary * (name b) (int 2)))");
-    E("1 + 2 - 3 * 4 / 5 % 6",
-      "(binary - (binary + (int 1) (int 2)) (binary % (binary / (binary * (int 3) (int 4)) (int 5)) (int 6)))");
+    E("1 + 2 - 3 * 4 / 5 % 6", "(binary - (binary + (int 1) (int 2)) (binary % (binary / (binary * "
+                               "(int 3) (int 4)) (int 5)) (int 6)))");
     E("-a.b[0][\"k\"](1, 2,)",
       "(unary - (call (index (index (field (name a) b) (int 0)) (string \"k\")) (int 1) (int 2)))");
     E("- -1 * 2", "(binary * (unary - (unary - (int 1))) (int 2))");
     E("(1 + 2) * 3", "(binary * (binary + (int 1) (int 2)) (int 3))");
     E("f()", "(call (name f))");
-    E("tf.changes(\"aws_s3_bucket\")", "(call (field (name tf) changes) (string \"aws_s3_bucket\"))");
+    E("tf.changes(\"aws_s3_bucket\")",
+      "(call (field (name tf) changes) (string \"aws_s3_bucket\"))");
     E("a.when.in.not", "(field (field (field (name a) when) in) not)");
     E("\"x\".y", "(field (string \"x\") y)");
     E("count(xs) >= 2", "(binary >= (call (name count) (name xs)) (int 2))");
@@ -134,23 +140,26 @@ TEST(literals)
       "(array null true false (int 1) (float 2.5) (string \"s\"))");
     E("[]", "(array)");
     E("{}", "(object)");
-    E("{\"k\": 1, name: 2, (name): 3}",
-      "(object (pair (string \"k\") (int 1)) (pair (string \"name\") (int 2)) (pair (name name) (int 3)))");
-    E("{a: {b: [1]},}", "(object (pair (string \"a\") (object (pair (string \"b\") (array (int 1))))))");
+    E("{\"k\": 1, name: 2, (name): 3}", "(object (pair (string \"k\") (int 1)) (pair (string "
+                                        "\"name\") (int 2)) (pair (name name) (int 3)))");
+    E("{a: {b: [1]},}",
+      "(object (pair (string \"a\") (object (pair (string \"b\") (array (int 1))))))");
     E("{1, 2,}", "(set (int 1) (int 2))");
     E("{x}", "(set (name x))");
-    E("[x * 2 for x in xs if x > 1]",
-      "(array-comp (binary * (name x) (int 2)) (binding x (name xs)) (if (binary > (name x) (int 1))))");
+    E("[x * 2 for x in xs if x > 1]", "(array-comp (binary * (name x) (int 2)) (binding x (name "
+                                      "xs)) (if (binary > (name x) (int 1))))");
     E("[x for x in xs]", "(array-comp (name x) (binding x (name xs)))");
     E("{x for x in xs}", "(set-comp (name x) (binding x (name xs)))");
     E("{x for x in xs if x}", "(set-comp (name x) (binding x (name xs)) (if (name x)))");
-    E("{k: v for k, v in o if v}", "(object-comp (name k) (name v) (binding k v (name o)) (if (name v)))");
+    E("{k: v for k, v in o if v}",
+      "(object-comp (name k) (name v) (binding k v (name o)) (if (name v)))");
     E("{k: 1 for k in o}", "(object-comp (name k) (int 1) (binding k (name o)))");
     E("\"a ${b} c ${d + 1}\"",
       "(template (string \"a \") (name b) (string \" c \") (binary + (name d) (int 1)))");
     E("\"${x}\"", "(template (name x))");
     E("\"${ {\"a\": 1}.a } ${\"in${n}\"}\"",
-      "(template (field (object (pair (string \"a\") (int 1))) a) (string \" \") (template (string \"in\") (name n)))");
+      "(template (field (object (pair (string \"a\") (int 1))) a) (string \" \") (template (string "
+      "\"in\") (name n)))");
     E("\"tab\\t\\u00e9\"", "(string \"tab\\té\")");
     E("1_000 + 1.5e3", "(binary + (int 1000) (float 1500.0))");
 }
@@ -173,11 +182,13 @@ TEST(spec_examples)
       "deny for r in tf.changes(\"aws_s3_bucket\", [\"create\", \"update\"])\n"
       "  when is_public(r.after.acl)\n"
       "  message \"bucket ${r.address} has ACL ${r.after.acl}\"\n",
-      "(file (policy aws.s3.public_acl (meta kind (name plan)) (meta id (string \"VETO-AWS-S3-001\")) "
+      "(file (policy aws.s3.public_acl (meta kind (name plan)) (meta id (string "
+      "\"VETO-AWS-S3-001\")) "
       "(meta severity (name high)) (meta enforcement (name hard)) "
       "(meta title (string \"S3 buckets must not grant public ACLs\")) "
       "(meta maps (array (string \"CIS-AWS-2.1.5\") (string \"checkov:CKV_AWS_20\")))) "
-      "(use tf) (let-decl public_acls (array (string \"public-read\") (string \"public-read-write\"))) "
+      "(use tf) (let-decl public_acls (array (string \"public-read\") (string "
+      "\"public-read-write\"))) "
       "(func is_public (acl) (binary in (name acl) (name public_acls))) "
       "(rule deny (for (binding r (call (field (name tf) changes) (string \"aws_s3_bucket\") "
       "(array (string \"create\") (string \"update\"))))) "
@@ -186,13 +197,17 @@ TEST(spec_examples)
       "(field (field (name r) after) acl)))))");
     P("policy approvals.two_reviewers\n"
       "  kind: approval\n"
-      "approve when count(unique([r.actor for r in reviews if r.verdict == \"approve\" and r.actor != run.author])) >= 2\n"
+      "approve when count(unique([r.actor for r in reviews if r.verdict == \"approve\" and r.actor "
+      "!= run.author])) >= 2\n"
       "reject  when any r in reviews: r.verdict == \"reject\"\n",
       "(file (policy approvals.two_reviewers (meta kind (name approval))) "
-      "(rule approve (when (binary >= (call (name count) (call (name unique) (array-comp (field (name r) actor) "
-      "(binding r (name reviews)) (if (and (binary == (field (name r) verdict) (string \"approve\")) "
+      "(rule approve (when (binary >= (call (name count) (call (name unique) (array-comp (field "
+      "(name r) actor) "
+      "(binding r (name reviews)) (if (and (binary == (field (name r) verdict) (string "
+      "\"approve\")) "
       "(binary != (field (name r) actor) (field (name run) author))))))) (int 2)))) "
-      "(rule reject (when (any (binding r (name reviews)) (binary == (field (name r) verdict) (string \"reject\"))))))");
+      "(rule reject (when (any (binding r (name reviews)) (binary == (field (name r) verdict) "
+      "(string \"reject\"))))))");
     P("policy access.freeze\n"
       "  kind: access\n"
       "deny  when action in [\"apply\"] and context.time.weekday in [\"Fri\", \"Sat\", \"Sun\"]\n"
@@ -200,9 +215,11 @@ TEST(spec_examples)
       "allow when \"platform\" in context.actor.teams\n",
       "(file (policy access.freeze (meta kind (name access))) "
       "(rule deny (when (and (and (binary in (name action) (array (string \"apply\"))) "
-      "(binary in (field (field (name context) time) weekday) (array (string \"Fri\") (string \"Sat\") (string \"Sun\")))) "
+      "(binary in (field (field (name context) time) weekday) (array (string \"Fri\") (string "
+      "\"Sat\") (string \"Sun\")))) "
       "(not (binary in (string \"break-glass\") (field (field (name context) actor) teams)))))) "
-      "(rule allow (when (binary in (string \"platform\") (field (field (name context) actor) teams)))))");
+      "(rule allow (when (binary in (string \"platform\") (field (field (name context) actor) "
+      "teams)))))");
 }
 
 TEST(spans)
@@ -248,60 +265,51 @@ TEST(errors)
       "   1 | let s = \"abc\\qdef\"\n"
       "     |             ^~\n"
       "     = hint: valid escapes: \\\" \\\\ \\/ \\n \\t \\r \\b \\f \\uXXXX \\$\n");
-    P("deny when x ]",
-      "t.veto:1:13: error: unexpected `]`\n"
-      "   1 | deny when x ]\n"
-      "     |             ^\n");
-    P("deny when f(a, b\nwarn when c",
-      "t.veto:2:1: error: unexpected `warn`, expected `)`\n"
-      "   2 | warn when c\n"
-      "     | ^~~~\n");
-    P("deny when f(a b)",
-      "t.veto:1:15: error: unexpected identifier `b`, expected `)`\n"
-      "   1 | deny when f(a b)\n"
-      "     |               ^\n");
-    P("let x = [1, 2",
-      "t.veto:1:14: error: unexpected end of file, expected `]`\n"
-      "   1 | let x = [1, 2\n"
-      "     |              ^\n");
+    P("deny when x ]", "t.veto:1:13: error: unexpected `]`\n"
+                       "   1 | deny when x ]\n"
+                       "     |             ^\n");
+    P("deny when f(a, b\nwarn when c", "t.veto:2:1: error: unexpected `warn`, expected `)`\n"
+                                       "   2 | warn when c\n"
+                                       "     | ^~~~\n");
+    P("deny when f(a b)", "t.veto:1:15: error: unexpected identifier `b`, expected `)`\n"
+                          "   1 | deny when f(a b)\n"
+                          "     |               ^\n");
+    P("let x = [1, 2", "t.veto:1:14: error: unexpected end of file, expected `]`\n"
+                       "   1 | let x = [1, 2\n"
+                       "     |              ^\n");
     P("let n = 99999999999999999999",
       "t.veto:1:9: error: integer literal out of range\n"
       "   1 | let n = 99999999999999999999\n"
       "     |         ^~~~~~~~~~~~~~~~~~~~\n"
       "     = hint: integers are 64-bit: at most 9223372036854775807\n");
-    P("let x = a == b == c",
-      "t.veto:1:16: error: unexpected `==`\n"
-      "   1 | let x = a == b == c\n"
-      "     |                ^~\n");
+    P("let x = a == b == c", "t.veto:1:16: error: unexpected `==`\n"
+                             "   1 | let x = a == b == c\n"
+                             "     |                ^~\n");
     P("deny when x = 1",
       "t.veto:1:13: error: unexpected `=`\n"
       "   1 | deny when x = 1\n"
       "     |             ^\n"
       "     = hint: `==` compares; `=` only follows the name in `let` and `func`\n");
-    P("deny when if a then b",
-      "t.veto:1:22: error: unexpected end of file, expected `else`\n"
-      "   1 | deny when if a then b\n"
-      "     |                      ^\n");
+    P("deny when if a then b", "t.veto:1:22: error: unexpected end of file, expected `else`\n"
+                               "   1 | deny when if a then b\n"
+                               "     |                      ^\n");
     P("deny when x\n  message\n",
       "t.veto:2:10: error: unexpected end of file, expected an expression\n"
       "   2 |   message\n"
       "     |          ^\n");
-    P("let x = {a: 1 b: 2}",
-      "t.veto:1:15: error: unexpected identifier `b`, expected `}`\n"
-      "   1 | let x = {a: 1 b: 2}\n"
-      "     |               ^\n");
-    P("allow for x when x",
-      "t.veto:1:13: error: unexpected `when`, expected `in` or `,`\n"
-      "   1 | allow for x when x\n"
-      "     |             ^~~~\n");
+    P("let x = {a: 1 b: 2}", "t.veto:1:15: error: unexpected identifier `b`, expected `}`\n"
+                             "   1 | let x = {a: 1 b: 2}\n"
+                             "     |               ^\n");
+    P("allow for x when x", "t.veto:1:13: error: unexpected `when`, expected `in` or `,`\n"
+                            "   1 | allow for x when x\n"
+                            "     |             ^~~~\n");
     P("deny when x message \"a ${r.address\"",
       "t.veto:1:35: error: expected `}` to close the interpolation\n"
       "   1 | deny when x message \"a ${r.address\"\n"
       "     |                                   ^\n");
-    P("deny when \"${x\n",
-      "t.veto:1:11: error: unterminated string interpolation\n"
-      "   1 | deny when \"${x\n"
-      "     |           ^\n");
+    P("deny when \"${x\n", "t.veto:1:11: error: unterminated string interpolation\n"
+                           "   1 | deny when \"${x\n"
+                           "     |           ^\n");
 }
 
 TEST(several_errors)
@@ -367,15 +375,24 @@ TEST(nesting)
 {
     /* 255 levels of every bracket construct fit the parser's stack */
     static const char *const kinds[][2] = {
-        {"(", ")"}, {"[", "]"}, {"{a: ", "}"}, {"{", "}"}, {"f(1, ", ")"},
-        {"[1 for y in ", "]"}, {"{k: v for k, v in ", "}"}, {"\"${", "}\""},
-        {"a[", "]"}, {"(not -", ")"}, {"{a: if x then ", " else 1}"},
+        {"(", ")"},
+        {"[", "]"},
+        {"{a: ", "}"},
+        {"{", "}"},
+        {"f(1, ", ")"},
+        {"[1 for y in ", "]"},
+        {"{k: v for k, v in ", "}"},
+        {"\"${", "}\""},
+        {"a[", "]"},
+        {"(not -", ")"},
+        {"{a: if x then ", " else 1}"},
     };
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         char *src = nest("let e = ", kinds[k][0], kinds[k][1], 255);
         char *got = parse_text(src, strlen(src));
         if (strncmp(got, "(file", 5) != 0) {
-            fprintf(stderr, "test_parser.c:%d: %s nested 255 deep: %.300s\n", __LINE__, kinds[k][0], got);
+            fprintf(stderr, "test_parser.c:%d: %s nested 255 deep: %.300s\n", __LINE__, kinds[k][0],
+                    got);
             harness_cur_failed = 1;
         }
         free(got);
@@ -383,11 +400,13 @@ TEST(nesting)
     }
     char *src = nest("let e = ", "(", ")", 257);
     char *got = parse_text(src, strlen(src));
-    CHECK(strncmp(got, "t.veto:1:265: error: expression nested too deeply (more than 256 levels)\n", 73) == 0);
+    CHECK(strncmp(got, "t.veto:1:265: error: expression nested too deeply (more than 256 levels)\n",
+                  73) == 0);
     free(got);
     free(src);
     /* 100k of anything fails cleanly, whatever runs out first */
-    static const char *const deep[] = {"(", "[", "{", "not ", "-", "if a then ", "let a = 1; ", "\"${"};
+    static const char *const deep[] = {"(", "[",          "{",           "not ",
+                                       "-", "if a then ", "let a = 1; ", "\"${"};
     for (size_t k = 0; k < sizeof deep / sizeof deep[0]; k++) {
         src = nest("let e = ", deep[k], "", 100000);
         got = parse_text(src, strlen(src));

@@ -7,10 +7,29 @@
 #include "harness.h"
 #include "value.h"
 
-static Value big(const char *s) { Value v = value_str(s, (uint32_t)strlen(s)); v.kind = V_BIGNUM; return v; }
+static Value big(const char *s)
+{
+    Value v = value_str(s, (uint32_t)strlen(s));
+    v.kind = V_BIGNUM;
+    return v;
+}
 static Value str(const char *s) { return value_str(s, (uint32_t)strlen(s)); }
-static Value arr(Value *xs, uint32_t n) { Value v = value_undef(); v.kind = V_ARR; v.u.a = xs; v.n = n; return v; }
-static Value obj(Member *ms, uint32_t n) { Value v = value_undef(); v.kind = V_OBJ; v.u.o = ms; v.n = n; return v; }
+static Value arr(Value *xs, uint32_t n)
+{
+    Value v = value_undef();
+    v.kind = V_ARR;
+    v.u.a = xs;
+    v.n = n;
+    return v;
+}
+static Value obj(Member *ms, uint32_t n)
+{
+    Value v = value_undef();
+    v.kind = V_OBJ;
+    v.u.o = ms;
+    v.n = n;
+    return v;
+}
 static Member mem(const char *k, uint32_t kid, Value v)
 {
     Member m;
@@ -119,8 +138,9 @@ TEST(nan_is_total)
 
 TEST(kind_order)
 {
-    Value xs[] = {value_null(), value_bool(false), value_bool(true), value_int(-5),
-                  value_float(0.5), str(""), str("a"), str("ab"), str("b")};
+    Value xs[] = {value_null(),  value_bool(false), value_bool(true),
+                  value_int(-5), value_float(0.5),  str(""),
+                  str("a"),      str("ab"),         str("b")};
     size_t n = sizeof xs / sizeof xs[0];
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
@@ -224,8 +244,8 @@ TEST(make_set)
     arena_init(&ar, 0);
     Value sens = str("b");
     sens.flags = VF_SENSITIVE;
-    Value items[] = {str("b"), value_int(2), value_float(2.0), value_undef(), str("a"),
-                     value_null(), sens, value_int(1)};
+    Value items[] = {str("b"),     value_int(2), value_float(2.0), value_undef(), str("a"),
+                     value_null(), sens,         value_int(1)};
     Value s = value_make_set(&ar, items, 8);
     CHECK(s.kind == V_SET);
     CHECK_INT(s.n, 5); /* null 1 2 "a" "b" */
