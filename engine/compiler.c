@@ -674,19 +674,25 @@ veto_program *veto_compiler_finish(veto_compiler *vc, veto_diags *d)
 veto_program *compiler_compile_expr(veto_engine *e, const char *expr, veto_diags *d);
 veto_program *compiler_compile_expr(veto_engine *e, const char *expr, veto_diags *d)
 {
+    if (expr[strspn(expr, " \t\r\n")] == '\0') {
+        diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL, "empty expression");
+        return NULL;
+    }
     veto_compiler *vc = veto_compiler_new(e);
     if (!vc)
         return NULL;
     Compiler *c = &vc->c;
     c->diags = d;
-    /* The expression sits on its own line so error columns match what the
-     * user typed; only the line number is one more. */
+    /* The expression sits on its own line, after a hidden one, so error
+     * positions are those of what the user typed. */
     Buf text = BUF_INIT;
     buf_puts(&text, "let __expr__ =\n");
     buf_puts(&text, expr);
     buf_putc(&text, '\n');
     Source *src = text.p ? source_new("<expr>", text.p, text.len) : NULL;
     buf_free(&text);
+    if (src)
+        src->line_shift = 1; /* the `let` line is ours, not the user's */
     if (!src) {
         veto_compiler_free(vc);
         return NULL;

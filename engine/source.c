@@ -163,13 +163,14 @@ void source_position(const Source *s, size_t offset, uint32_t *line, uint32_t *c
         if (((unsigned char)s->text[i] & 0xC0) != 0x80)
             c++;
     if (line)
-        *line = li + 1;
+        *line = li + 1 > s->line_shift ? li + 1 - s->line_shift : 1;
     if (col)
         *col = c;
 }
 
 const char *source_line(const Source *s, uint32_t line, size_t *len)
 {
+    line += s->line_shift;
     if (line == 0 || line > s->nlines) {
         if (len)
             *len = 0;

@@ -21,6 +21,7 @@ typedef struct Source {
     uint32_t *line_starts; /* byte offset of each line's first byte */
     uint32_t nlines;       /* entries in line_starts (>= 1) */
     uint32_t id;           /* index in the owning program's source list */
+    uint32_t line_shift;   /* lines of hidden prefix: reported line = real - shift */
 } Source;
 
 /* Copies name and text. Returns NULL on OOM. */

@@ -166,7 +166,7 @@ int main(void)
     /* compile errors */
     E("cuont([1])", "did you mean `count`?");
     E("inptu.x", "did you mean `input`?");
-    E("1 +", "<expr>:2:4: error");
+    E("1 +", "<expr>:1:4: error");
     E("\"abc\" =~ \"[\"", "invalid regular expression");
     E("count()", "`count` takes");
     E("nosuchmod.f(1)", "unknown function `nosuchmod.f`");
