@@ -531,6 +531,15 @@ void veto_compiler_free(veto_compiler *vc)
     free(vc);
 }
 
+/* Parses a loaded source into a new unit; the program takes the source. */
+static veto_status compiler_take_source(Compiler *c, Source *src, veto_diags *d)
+{
+    size_t before = d->errors;
+    if (!compiler_add_unit(c, src))
+        return VETO_ERR_NOMEM;
+    return d->errors > before ? VETO_ERR_PARSE : VETO_OK;
+}
+
 veto_status veto_compiler_add_source(veto_compiler *vc, const char *name, const char *text,
                                      size_t len, veto_diags *d)
 {
@@ -541,10 +550,7 @@ veto_status veto_compiler_add_source(veto_compiler *vc, const char *name, const 
         diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL, "out of memory reading %s", name);
         return VETO_ERR_NOMEM;
     }
-    size_t before = d->errors;
-    if (!compiler_add_unit(c, src))
-        return VETO_ERR_NOMEM;
-    return d->errors > before ? VETO_ERR_PARSE : VETO_OK;
+    return compiler_take_source(c, src, d);
 }
 
 static int compiler_cmp_str(const void *a, const void *b)
@@ -624,10 +630,7 @@ veto_status veto_compiler_add_path(veto_compiler *vc, const char *path, veto_dia
         diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL, "%s", err);
         return VETO_ERR_IO;
     }
-    size_t before = d->errors;
-    if (!compiler_add_unit(c, src))
-        return VETO_ERR_NOMEM;
-    return d->errors > before ? VETO_ERR_PARSE : VETO_OK;
+    return compiler_take_source(c, src, d);
 }
 
 /* Generates code for every let and func of every unit. */
