@@ -54,7 +54,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 .PHONY: all test unit golden fuzz bench deps clean format format-check
 all: $(B)/libveto.a $(B)/veto
 
-$(GEN_C) $(GEN_H): $(GRAMMAR)
+$(GEN_C) $(GEN_H) &: $(GRAMMAR)
 	@mkdir -p $(B)/gen
 	cp $(GRAMMAR) $(B)/gen/policy_grammar.y
 	$(LEMON) -s -T$(LEMPAR) -d$(B)/gen $(B)/gen/policy_grammar.y > $(B)/gen/lemon.log || (cat $(B)/gen/lemon.log; exit 1)

@@ -20,7 +20,23 @@ extern const CliCommand cmd_eval;
 extern const CliCommand cmd_fmt;
 extern const CliCommand cmd_disasm;
 extern const CliCommand cmd_expr;
+extern const CliCommand cmd_test;
+extern const CliCommand cmd_fixture;
+extern const CliCommand cmd_build;
 extern const CliCommand cmd_version;
+/* The orchestrator (orchestrator/). */
+extern const CliCommand cmd_run;
+extern const CliCommand cmd_approve;
+extern const CliCommand cmd_reject;
+extern const CliCommand cmd_apply;
+extern const CliCommand cmd_lock;
+extern const CliCommand cmd_unlock;
+extern const CliCommand cmd_trigger;
+extern const CliCommand cmd_drift;
+extern const CliCommand cmd_stacks;
+extern const CliCommand cmd_runs;
+extern const CliCommand cmd_show;
+extern const CliCommand cmd_graph;
 
 /* Prints the usage of cmd to stdout; returns EXIT_PASS (for --help). */
 int cli_print_usage(const CliCommand *cmd);

@@ -12,7 +12,9 @@
 #include <string.h>
 
 static const CliCommand *const main_commands[] = {
-    &cmd_check, &cmd_eval, &cmd_fmt, &cmd_disasm, &cmd_expr, &cmd_version,
+    &cmd_check,  &cmd_eval,    &cmd_fmt,   &cmd_disasm,  &cmd_expr,   &cmd_test,  &cmd_fixture,
+    &cmd_build,  &cmd_version, &cmd_run,   &cmd_approve, &cmd_reject, &cmd_apply, &cmd_lock,
+    &cmd_unlock, &cmd_trigger, &cmd_drift, &cmd_stacks,  &cmd_runs,   &cmd_show,  &cmd_graph,
 };
 #define MAIN_NCOMMANDS (sizeof main_commands / sizeof main_commands[0])
 
@@ -37,10 +39,11 @@ static void main_usage(FILE *f)
           "\n"
           "Exit status:\n"
           "  0  success; for eval: the decision is pass or warn\n"
-          "  1  eval: the decision is fail (a deny that counts);\n"
-          "     fmt --check: some file is not formatted\n"
+          "  1  eval: the decision is fail (a deny that counts); test: a test failed;\n"
+          "     fmt --check: some file is not formatted; run/apply: blocked by policy\n"
           "  2  usage error, unreadable or malformed input, or a policy compile error\n"
-          "  3  eval: a policy raised a runtime error (outcome \"error\")\n",
+          "  3  eval: a policy raised a runtime error (outcome \"error\"); run: failed\n"
+          "  4  run, approve, apply: waiting for an approval or a manual apply\n",
           f);
 }
 

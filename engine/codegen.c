@@ -20,6 +20,7 @@
 
 #include "builtin.h"
 #include "compiler.h"
+#include "explain.h"
 #include "ops.h"
 #include "policy_grammar.h"
 
@@ -43,6 +44,9 @@ typedef struct Gen {
     uint32_t max_slot;  /* high-water mark = the function's nlocals */
     uint32_t cur_off;   /* source offset stamped on emitted instructions */
     bool failed;
+    AstNode **probe_nodes; /* rules: nodes whose pc range explain.c wants (parallel to probes) */
+    Probe *probes;
+    uint32_t nprobes;
 } Gen;
 
 static void gen_expr(Gen *g, AstNode *n);
@@ -801,7 +805,7 @@ static void gen_expr(Gen *g, AstNode *n)
 {
     if (!n || g->failed)
         return;
-    uint32_t saved_off = g->cur_off;
+    uint32_t saved_off = g->cur_off, start_pc = g->n;
     g->cur_off = n->off;
     Value v;
     switch (n->kind) {
@@ -927,6 +931,12 @@ static void gen_expr(Gen *g, AstNode *n)
         break;
     }
     g->cur_off = saved_off;
+    for (uint32_t i = 0; i < g->nprobes; i++) {
+        if (g->probe_nodes[i] == n) {
+            g->probes[i].start = start_pc;
+            g->probes[i].end = g->n;
+        }
+    }
 }
 
 /* ---- functions, globals, rules --------------------------------------------- */
@@ -979,10 +989,37 @@ void codegen_global(Compiler *c, Unit *u, uint32_t fi, AstNode *expr)
     gen_finish(&g);
 }
 
+/* Resolves the rule's evidence name to the rule `let` slot or the
+ * file-level `let` it names (the lets are still in scope here). */
+static void codegen_explain_names(Gen *g, RuleExplain *ex, AstNode *rule)
+{
+    if (ex->ev_kind != EV_LOCAL || !ex->ev_name)
+        return;
+    const Local *l = gen_find_local(g, ex->ev_name);
+    if (l &&
+        !(rule->bind && (strcmp(ex->ev_name, rule->bind->name) == 0 ||
+                         (rule->bind->name2 && strcmp(ex->ev_name, rule->bind->name2) == 0)))) {
+        ex->ev_index = l->slot;
+        return;
+    }
+    const Decl *d = l ? NULL : compiler_find_decl(g->u, ex->ev_name);
+    if (d && d->kind == DECL_LET) {
+        ex->ev_kind = EV_GLOBAL;
+        ex->ev_index = d->index;
+        return;
+    }
+    ex->ev_kind = EV_NONE;
+}
+
 void codegen_rule(Compiler *c, Unit *u, uint32_t fi, uint32_t rule_index, AstNode *rule)
 {
     Gen g;
     gen_begin(&g, c, u, fi);
+    RuleExplain *ex = explain_plan(c, u, rule, &g.probe_nodes);
+    if (ex) {
+        g.probes = ex->probes;
+        g.nprobes = ex->nprobes;
+    }
     uint32_t top = UINT32_MAX, it = 0;
     if (rule->bind)
         top = gen_loop_begin(&g, rule->bind, &it);
@@ -1013,7 +1050,14 @@ void codegen_rule(Compiler *c, Unit *u, uint32_t fi, uint32_t rule_index, AstNod
     else
         gen_emit(&g, OP_UNDEF);
     g.cur_off = rule->off;
-    gen_emit(&g, MK_A(OP_EMIT, rule_index));
+    uint32_t emit_pc = gen_emit(&g, MK_A(OP_EMIT, rule_index));
+    if (ex) {
+        ex->loop_pc = top;
+        ex->iter_slot = it;
+        ex->emit_pc = emit_pc;
+        codegen_explain_names(&g, ex, rule);
+        c->prog->rules[rule_index].explain = ex;
+    }
     if (top != UINT32_MAX) {
         gen_emit(&g, MK_A(OP_JUMP, top));
         gen_loop_exit_here(&g, top);

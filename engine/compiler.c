@@ -15,7 +15,9 @@
 
 #include "buf.h"
 #include "compiler.h"
+#include "lint.h"
 #include "policy_grammar.h"
+#include "schema_check.h"
 #include "stdlib_modules.h"
 
 /* ---- program arrays ------------------------------------------------------ */
@@ -104,6 +106,8 @@ Unit *compiler_module(Compiler *c, const char *name, const Source *from, uint32_
         if (!src)
             return NULL;
         Unit *u = compiler_add_unit(c, src);
+        if (u)
+            u->embedded = true;
         if (u && (!u->module || strcmp(u->module, name) != 0) && u->ast) {
             diag_add(c->diags, DIAG_ERROR, src, 0, 1, NULL,
                      "standard module file does not declare `module %s`", name);
@@ -521,6 +525,12 @@ veto_compiler *veto_compiler_new(veto_engine *e)
     return vc;
 }
 
+void veto_compiler_set_checks(veto_compiler *vc, int lint, const veto_doc *schema)
+{
+    vc->c.lint = lint != 0;
+    vc->c.schema = schema;
+}
+
 void veto_compiler_free(veto_compiler *vc)
 {
     if (!vc)
@@ -660,6 +670,11 @@ veto_program *veto_compiler_finish(veto_compiler *vc, veto_diags *d)
         compiler_policies(c, c->units[i]);
     compiler_bodies(c);
     Program *p = c->prog;
+    /* Checks that need the ASTs run before the compile arena goes. */
+    if (d->errors == 0 && c->lint)
+        lint_units(c);
+    if (d->errors == 0 && c->schema)
+        schema_check_units(c, c->schema);
     if (c->arena.failed || p->arena.failed) {
         diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL, "out of memory while compiling");
     }

@@ -36,6 +36,7 @@ struct Unit {
     AstNode *ast;         /* AST_FILE, NULL when it failed to parse */
     const char *module;   /* module name, or NULL for a policy file */
     bool implicit_stdlib; /* expression unit: every stdlib module is in scope */
+    bool embedded;        /* loaded from the embedded standard library, not given by the user */
     bool declared;        /* declarations collected */
     Decl *decls;
     uint32_t ndecls, capdecls;
@@ -46,6 +47,8 @@ typedef struct Compiler {
     Arena arena;   /* compile lifetime */
     Program *prog; /* under construction */
     DiagList *diags;
+    bool lint;                     /* run lint.c's warnings in finish (veto check) */
+    const struct veto_doc *schema; /* provider schemas to check paths against, or NULL */
     Unit **units;
     uint32_t nunits, capunits;
     /* Program arrays grow here (capacities; counts live in prog). */

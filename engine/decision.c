@@ -1,9 +1,20 @@
-/* decision.c — building a decision record and deciding its outcome; the
- * views (JSON, text) are in decision_render.c. */
+/* decision.c — building a decision record: results and their status under
+ * the enforcement levels, the outcome, the hashes and context, and the
+ * gate step (waivers, overrides, .tf locations, --fail-on). The views are
+ * report_*.c; overrides, waivers and the .tf scanner have their own files
+ * and only write into the record through the functions declared in
+ * decision.h. */
 #include "decision.h"
 
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "json.h"
 
 veto_decision *decision_new(const Program *p, PolicyKind kind)
 {
@@ -26,6 +37,7 @@ void decision_add(veto_decision *d, ResultKind kind, uint32_t policy, uint32_t r
         return;
     }
     Result *r = &d->results[d->nresults++];
+    memset(r, 0, sizeof *r);
     r->kind = kind;
     r->policy = policy;
     r->rule = rule;
@@ -34,6 +46,8 @@ void decision_add(veto_decision *d, ResultKind kind, uint32_t policy, uint32_t r
     r->file = file;
     r->line = line;
     r->col = col;
+    r->override_ix = -1;
+    r->waiver_ix = -1;
     if (kind == RES_ERROR)
         d->errors++;
     else
@@ -42,25 +56,42 @@ void decision_add(veto_decision *d, ResultKind kind, uint32_t policy, uint32_t r
         d->oom = true;
 }
 
-void decision_finish(veto_decision *d)
+/* The status of a result before any waiver or override. */
+static ResultStatus decision_base_status(const veto_decision *d, const Result *r)
 {
+    if (r->kind == RES_ERROR)
+        return ST_ERROR;
     const Program *p = d->prog;
-    bool fail = false, warn = false;
-    for (uint32_t i = 0; i < d->nresults; i++) {
-        const Result *r = &d->results[i];
-        if (r->kind != RES_RULE)
-            continue;
-        RuleKind rk = p->rules[r->rule].kind;
-        Enforcement e = p->policies[r->policy].enforcement;
-        if (rk == RK_DENY && (d->kind == PK_PLAN || d->kind == PK_DRIFT)) {
-            if (e == ENF_ADVISORY)
-                warn = true;
-            else
-                fail = true;
-        } else if (rk == RK_WARN) {
-            warn = true;
-        }
+    RuleKind rk = p->rules[r->rule].kind;
+    Enforcement e = p->policies[r->policy].enforcement;
+    switch (rk) {
+    case RK_DENY:
+        if (d->kind == PK_PLAN || d->kind == PK_DRIFT)
+            return e == ENF_ADVISORY ? ST_ADVISORY : ST_FAIL;
+        return ST_FAIL; /* access: deny wins */
+    case RK_WARN:
+        return ST_WARN;
+    case RK_REJECT:
+        return ST_FAIL;
+    default:
+        return ST_PASS;
     }
+}
+
+void decision_outcome(veto_decision *d)
+{
+    bool fail = false, warn = false;
+    memset(d->status, 0, sizeof d->status);
+    for (uint32_t i = 0; i < d->nresults; i++) {
+        ResultStatus s = d->results[i].status;
+        d->status[s]++;
+        if (s == ST_FAIL)
+            fail = true;
+        else if (s == ST_WARN || s == ST_ADVISORY)
+            warn = true;
+    }
+    if (warn && d->fail_on_warn)
+        fail = true;
     switch (d->kind) {
     case PK_ACCESS:
         if (d->counts[RK_DENY] > 0 || d->counts[RK_ALLOW] == 0) {
@@ -97,6 +128,149 @@ void decision_finish(veto_decision *d)
         d->outcome = VETO_PASS;
 }
 
+void decision_finish(veto_decision *d)
+{
+    for (uint32_t i = 0; i < d->nresults; i++)
+        d->results[i].status = decision_base_status(d, &d->results[i]);
+    if (d->prog)
+        veto_program_hash(d->prog, d->policy_hash); /* bundle.c */
+    decision_outcome(d);
+}
+
+void decision_sha256_hex(const void *data, size_t n, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    out[0] = '\0';
+    if (!EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+        return;
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/* A YYYY-MM-DD prefix of s, copied into the arena, or NULL. */
+static const char *decision_date_prefix(Arena *a, const char *s, size_t n)
+{
+    if (n < 10)
+        return NULL;
+    for (int i = 0; i < 10; i++) {
+        bool dash = i == 4 || i == 7;
+        if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return NULL;
+    }
+    return arena_strndup(a, s, 10);
+}
+
+void decision_set_docs(veto_decision *d, const veto_doc *input, const veto_doc *context)
+{
+    if (input) {
+        if (input->name)
+            d->input_name = arena_strndup(&d->arena, input->name, strlen(input->name));
+        /* The canonical input: compact JSON, keys sorted, not redacted
+         * (the hash reveals nothing and must change when a secret does). */
+        Buf b = BUF_INIT;
+        json_write(&b, input->root, JSON_SORT_KEYS);
+        if (b.failed)
+            d->oom = true;
+        else
+            decision_sha256_hex(b.p ? b.p : "", b.len, d->input_hash);
+        buf_free(&b);
+    }
+    if (context && context->root.kind == V_OBJ) {
+        static const char *const keys[] = {"actor", "time", "stack", "run"};
+        Member ms[4];
+        uint32_t n = 0;
+        for (int k = 0; k < 4; k++) {
+            const Member *m = value_get(context->root, keys[k], (uint32_t)strlen(keys[k]), 0);
+            if (m)
+                ms[n++] = *m;
+        }
+        Value obj = {0};
+        obj.kind = V_OBJ;
+        obj.n = n;
+        obj.u.o = ms;
+        Buf b = BUF_INIT;
+        json_write(&b, obj, JSON_SORT_KEYS | JSON_REDACT);
+        d->context_json = b.p ? arena_strndup(&d->arena, b.p, b.len) : NULL;
+        buf_free(&b);
+        const Member *t = value_get(context->root, "time", 4, 0);
+        if (t && t->val.kind == V_OBJ)
+            t = value_get(t->val, "date", 4, 0);
+        if (t && t->val.kind == V_STR && !(t->val.flags & VF_SENSITIVE))
+            d->context_date = decision_date_prefix(&d->arena, t->val.u.s, t->val.n);
+    }
+    if (d->arena.failed)
+        d->oom = true;
+}
+
+void decision_note(veto_decision *d, const char *code, const char *fmt, ...)
+{
+    ARENA_GROW(&d->arena, d->notes, d->nnotes, d->notes_cap);
+    if (!d->notes) {
+        d->oom = true;
+        return;
+    }
+    Buf b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    DecNote *n = &d->notes[d->nnotes++];
+    n->code = code;
+    n->message = arena_strndup(&d->arena, b.p ? b.p : "", b.len);
+    buf_free(&b);
+    if (d->arena.failed)
+        d->oom = true;
+}
+
+/* Today's date in UTC, for waiver expiry when neither --today nor the
+ * context gives one. */
+static void decision_today(char out[11])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    if (strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+        memcpy(out, "1970-01-01", 11);
+}
+
+void veto_decision_gate(veto_decision *d, const veto_gate_options *g)
+{
+    if (!d || !g)
+        return;
+    d->fail_on_warn = g->fail_on_warn != 0;
+    if (g->tfsource) {
+        for (uint32_t i = 0; i < d->nresults; i++) {
+            Result *r = &d->results[i];
+            const char *file;
+            uint32_t line;
+            if (r->address && tfsource_lookup(g->tfsource, r->address, &file, &line)) {
+                r->tf_file = arena_strndup(&d->arena, file, strlen(file)); /* t may go first */
+                r->tf_line = line;
+            }
+        }
+    }
+    if (g->waivers) {
+        char clock[11];
+        const char *today = g->today ? g->today : d->context_date;
+        if (!today) {
+            decision_today(clock);
+            today = clock;
+        }
+        d->as_of = arena_strndup(&d->arena, today, strlen(today));
+        waiver_apply(g->waivers, d, d->as_of);
+    }
+    if (g->overrides)
+        override_apply(g->overrides, d);
+    if (d->arena.failed)
+        d->oom = true;
+    decision_outcome(d);
+}
+
 void veto_decision_free(veto_decision *d)
 {
     if (!d)
@@ -121,4 +295,20 @@ const char *veto_outcome_name(veto_outcome o)
     default:
         return "error";
     }
+}
+
+const char *result_status_name(ResultStatus s)
+{
+    static const char *const names[ST__COUNT] = {"pass",       "fail",   "warn", "advisory",
+                                                 "overridden", "waived", "error"};
+    return (unsigned)s < ST__COUNT ? names[s] : "error";
+}
+
+veto_outcome veto_report_outcome(const veto_decision *const *decs, size_t n)
+{
+    veto_outcome worst = VETO_PASS;
+    for (size_t i = 0; i < n; i++)
+        if (decs[i] && decs[i]->outcome > worst)
+            worst = decs[i]->outcome;
+    return worst;
 }

@@ -1,23 +1,27 @@
-/* decision_render.c — the views of a decision record: JSON (the record
- * itself, stable field order) and text for people. Both print only what
- * the record holds, which is already redacted. */
+/* decision_render.c — what the views of a decision share, and the entry
+ * points that pick one: veto_report_render(), veto_decision_json(),
+ * veto_decision_text(). Each format is its own file (report_*.c); this
+ * file holds the labels, locations and summary line they all use. */
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "decision.h"
-#include "json.h"
+#include "report.h"
 
-static const char *render_label(const veto_decision *d, const Result *r)
+const char *report_label(const veto_decision *d, const Result *r)
 {
-    if (r->kind == RES_ERROR)
+    switch (r->status) {
+    case ST_ERROR:
         return "ERROR";
-    const Program *p = d->prog;
-    RuleKind rk = p->rules[r->rule].kind;
-    if (rk == RK_DENY && (d->kind == PK_PLAN || d->kind == PK_DRIFT) &&
-        p->policies[r->policy].enforcement == ENF_ADVISORY)
+    case ST_ADVISORY:
         return "ADVISORY";
-    switch (rk) {
+    case ST_WAIVED:
+        return "WAIVED";
+    case ST_OVERRIDDEN:
+        return "OVERRIDDEN";
+    default:
+        break;
+    }
+    switch (d->prog->rules[r->rule].kind) {
     case RK_DENY:
         return "DENY";
     case RK_WARN:
@@ -33,138 +37,139 @@ static const char *render_label(const veto_decision *d, const Result *r)
     }
 }
 
-static void render_location(Buf *b, const Result *r)
+const char *report_rule(const veto_decision *d, const Result *r)
+{
+    return r->kind == RES_ERROR ? "error" : rule_kind_name(d->prog->rules[r->rule].kind);
+}
+
+void report_location(Buf *b, const Result *r)
 {
     buf_printf(b, "%s:%u:%u", r->file ? r->file : "?", r->line, r->col);
 }
 
-char *veto_decision_json(const veto_decision *d, int pretty)
+const char *report_input(const veto_decision *d) { return d->input_name ? d->input_name : "input"; }
+
+int report_fails(const veto_decision *d, const Result *r)
 {
-    const Program *p = d->prog;
-    const char *nl = pretty ? "\n" : "";
-    const char *i1 = pretty ? "  " : "", *i2 = pretty ? "    " : "", *i3 = pretty ? "      " : "";
-    const char *sp = pretty ? " " : "";
-    Buf b = BUF_INIT;
-    buf_printf(&b, "{%s%s\"veto_version\":%s\"%s\",%s", nl, i1, sp, VETO_VERSION, nl);
-    buf_printf(&b, "%s\"kind\":%s\"%s\",%s", i1, sp, policy_kind_name(d->kind), nl);
-    buf_printf(&b, "%s\"outcome\":%s\"%s\",%s", i1, sp, veto_outcome_name(d->outcome), nl);
-    if (d->verdict)
-        buf_printf(&b, "%s\"verdict\":%s\"%s\",%s", i1, sp, d->verdict, nl);
-    buf_printf(&b, "%s\"summary\":%s{", i1, sp);
-    buf_printf(&b, "\"policies\":%s%u", sp, d->policies_evaluated);
-    for (int k = 0; k < RK__COUNT; k++) {
-        bool relevant = false;
-        switch (d->kind) {
-        case PK_PLAN:
-        case PK_DRIFT:
-            relevant = k == RK_DENY || k == RK_WARN;
-            break;
-        case PK_ACCESS:
-            relevant = k == RK_ALLOW || k == RK_DENY;
-            break;
-        case PK_APPROVAL:
-            relevant = k == RK_APPROVE || k == RK_REJECT;
-            break;
-        default:
-            relevant = k == RK_TRIGGER;
-            break;
-        }
-        if (relevant)
-            buf_printf(&b, ",%s\"%s\":%s%u", sp, rule_kind_name((RuleKind)k), sp, d->counts[k]);
+    switch (r->status) {
+    case ST_FAIL:
+    case ST_ERROR:
+        return 1;
+    case ST_WARN:
+    case ST_ADVISORY:
+        return d->fail_on_warn;
+    default:
+        return 0;
     }
-    buf_printf(&b, ",%s\"error\":%s%u},%s", sp, sp, d->errors, nl);
-    buf_printf(&b, "%s\"results\":%s[", i1, sp);
-    for (uint32_t i = 0; i < d->nresults; i++) {
-        const Result *r = &d->results[i];
-        const Policy *pol = &p->policies[r->policy];
-        buf_printf(&b, "%s%s%s{%s", i ? "," : "", nl, i2, nl);
-        buf_printf(&b, "%s\"policy_id\":%s", i3, sp);
-        json_write_string(&b, pol->id, strlen(pol->id));
-        buf_printf(&b, ",%s%s\"policy\":%s", nl, i3, sp);
-        json_write_string(&b, pol->name, strlen(pol->name));
-        buf_printf(&b, ",%s%s\"rule\":%s\"%s\",%s", nl, i3, sp,
-                   r->kind == RES_ERROR ? "error" : rule_kind_name(p->rules[r->rule].kind), nl);
-        buf_printf(&b, "%s\"severity\":%s\"%s\",%s", i3, sp, severity_name(pol->severity), nl);
-        buf_printf(&b, "%s\"enforcement\":%s\"%s\",%s", i3, sp, enforcement_name(pol->enforcement),
-                   nl);
-        buf_printf(&b, "%s\"title\":%s", i3, sp);
-        if (pol->title)
-            json_write_string(&b, pol->title, strlen(pol->title));
-        else
-            buf_puts(&b, "null");
-        buf_printf(&b, ",%s%s\"message\":%s", nl, i3, sp);
-        json_write_string(&b, r->message, strlen(r->message));
-        buf_printf(&b, ",%s%s\"address\":%s", nl, i3, sp);
-        if (r->address)
-            json_write_string(&b, r->address, strlen(r->address));
-        else
-            buf_puts(&b, "null");
-        buf_printf(&b, ",%s%s\"maps\":%s[", nl, i3, sp);
-        for (uint32_t m = 0; m < pol->nmaps; m++) {
-            if (m)
-                buf_printf(&b, ",%s", sp);
-            json_write_string(&b, pol->maps[m], strlen(pol->maps[m]));
-        }
-        buf_printf(&b, "],%s%s\"location\":%s", nl, i3, sp);
-        Buf loc = BUF_INIT;
-        render_location(&loc, r);
-        json_write_string(&b, loc.p ? loc.p : "", loc.len);
-        buf_free(&loc);
-        buf_printf(&b, "%s%s}", nl, i2);
-    }
-    buf_printf(&b, "%s%s]%s}%s", d->nresults ? nl : "", d->nresults ? i1 : "", nl,
-               pretty ? "\n" : "");
-    return buf_take(&b);
 }
 
-char *veto_decision_text(const veto_decision *d, int color)
+uint32_t report_policy_results(const veto_decision *d, uint32_t pi)
 {
-    const Program *p = d->prog;
-    Buf b = BUF_INIT;
-    const char *reset = color ? "\033[0m" : "";
-    for (uint32_t i = 0; i < d->nresults; i++) {
-        const Result *r = &d->results[i];
-        const Policy *pol = &p->policies[r->policy];
-        const char *label = render_label(d, r);
-        const char *col = "";
-        if (color) {
-            if (!strcmp(label, "DENY") || !strcmp(label, "ERROR") || !strcmp(label, "REJECT"))
-                col = "\033[1;31m";
-            else if (!strcmp(label, "WARN") || !strcmp(label, "ADVISORY"))
-                col = "\033[1;33m";
-            else
-                col = "\033[1;32m";
-        }
-        buf_printf(&b, "%s%-8s%s %-8s %s", col, label, reset, severity_name(pol->severity),
-                   pol->id);
-        if (r->address)
-            buf_printf(&b, "  %s", r->address);
-        buf_printf(&b, "\n         %s\n         at ", r->message);
-        render_location(&b, r);
-        buf_putc(&b, '\n');
-    }
-    if (d->nresults)
-        buf_putc(&b, '\n');
-    buf_printf(&b, "%s: %u polic%s", veto_outcome_name(d->outcome), d->policies_evaluated,
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < d->nresults; i++)
+        n += d->results[i].policy == pi;
+    return n;
+}
+
+int report_policy_ran(const veto_decision *d, uint32_t pi)
+{
+    return d->prog->policies[pi].kind == d->kind;
+}
+
+void report_summary(Buf *b, const veto_decision *d)
+{
+    buf_printf(b, "%s: %u polic%s", veto_outcome_name(d->outcome), d->policies_evaluated,
                d->policies_evaluated == 1 ? "y" : "ies");
     switch (d->kind) {
     case PK_PLAN:
     case PK_DRIFT:
-        buf_printf(&b, ", %u denied, %u warned", d->counts[RK_DENY], d->counts[RK_WARN]);
+        buf_printf(b, ", %u denied, %u warned", d->counts[RK_DENY], d->counts[RK_WARN]);
         break;
     case PK_ACCESS:
-        buf_printf(&b, ", %u allow, %u deny", d->counts[RK_ALLOW], d->counts[RK_DENY]);
+        buf_printf(b, ", %u allow, %u deny", d->counts[RK_ALLOW], d->counts[RK_DENY]);
         break;
     case PK_APPROVAL:
-        buf_printf(&b, ", %u approve, %u reject", d->counts[RK_APPROVE], d->counts[RK_REJECT]);
+        buf_printf(b, ", %u approve, %u reject", d->counts[RK_APPROVE], d->counts[RK_REJECT]);
         break;
     default:
-        buf_printf(&b, ", %u triggered", d->counts[RK_TRIGGER]);
+        buf_printf(b, ", %u triggered", d->counts[RK_TRIGGER]);
         break;
     }
-    buf_printf(&b, ", %u error%s", d->errors, d->errors == 1 ? "" : "s");
+    buf_printf(b, ", %u error%s", d->errors, d->errors == 1 ? "" : "s");
+    if (d->status[ST_WAIVED])
+        buf_printf(b, ", %u waived", d->status[ST_WAIVED]);
+    if (d->status[ST_OVERRIDDEN])
+        buf_printf(b, ", %u overridden", d->status[ST_OVERRIDDEN]);
     if (d->verdict)
-        buf_printf(&b, " (verdict: %s)", d->verdict);
-    buf_putc(&b, '\n');
+        buf_printf(b, " (verdict: %s)", d->verdict);
+}
+
+static const char *const report_formats[] = {"text",   "json", "junit",    "sarif",
+                                             "github", "tap",  "markdown", NULL};
+
+int veto_report_format_known(const char *format)
+{
+    for (const char *const *f = report_formats; *f; f++)
+        if (strcmp(*f, format) == 0)
+            return 1;
+    return 0;
+}
+
+char *veto_report_render(const veto_decision *const *decs, size_t n, const char *format, int color)
+{
+    if (!format || !veto_report_format_known(format))
+        return NULL;
+    Buf b = BUF_INIT;
+    if (strcmp(format, "json") == 0)
+        report_json(&b, decs, n);
+    else if (strcmp(format, "text") == 0)
+        report_text(&b, decs, n, color);
+    else if (strcmp(format, "junit") == 0)
+        report_junit(&b, decs, n);
+    else if (strcmp(format, "sarif") == 0)
+        report_sarif(&b, decs, n);
+    else if (strcmp(format, "github") == 0)
+        report_github(&b, decs, n);
+    else if (strcmp(format, "tap") == 0)
+        report_tap(&b, decs, n);
+    else
+        report_markdown(&b, decs, n);
+    if (b.failed) {
+        buf_free(&b);
+        return NULL;
+    }
     return buf_take(&b);
+}
+
+char *veto_decision_json(const veto_decision *d, int pretty)
+{
+    char *s = veto_report_render(&d, 1, "json", 0);
+    if (!s || pretty)
+        return s;
+    /* Compact form: re-read and re-write would need an engine; instead
+     * drop the layout whitespace the JSON view adds outside strings. */
+    size_t o = 0;
+    int in_str = 0;
+    for (size_t i = 0; s[i]; i++) {
+        char c = s[i];
+        if (in_str) {
+            s[o++] = c;
+            if (c == '\\' && s[i + 1])
+                s[o++] = s[++i];
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+            s[o++] = c;
+        } else if (c != ' ' && c != '\n') {
+            s[o++] = c;
+        }
+    }
+    s[o] = '\0';
+    return s;
+}
+
+char *veto_decision_text(const veto_decision *d, int color)
+{
+    return veto_report_render(&d, 1, "text", color);
 }

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "decision.h"
 #include "diag.h"
+#include "explain.h"
 #include "json.h"
 #include "ops.h"
 #include "vm.h"
@@ -22,6 +23,9 @@ typedef struct EvalState {
     veto_decision *dec;
     const Program *prog;
     Buf text;
+    const Vm *vm;       /* for evidence read from a rule's lets */
+    uint32_t base;      /* stack index of the running rule's frame */
+    Explainer *explain; /* opt->explain: NULL when off */
 } EvalState;
 
 /* The text of a result's message: redacted where sensitive. */
@@ -54,8 +58,15 @@ static void eval_emit(void *ud, uint32_t ri, Value binding, Value message)
             alen = m->val.n;
         }
     }
+    uint32_t before = st->dec->nresults;
     decision_add(st->dec, RES_RULE, rule->policy, ri, st->text.p ? st->text.p : "", st->text.len,
                  addr, alen, p->sources[rule->source]->name, rule->line, rule->col);
+    if (st->dec->nresults > before) {
+        Result *res = &st->dec->results[before];
+        explain_evidence(st->dec, res, rule, binding, st->vm, st->base);
+        if (st->explain)
+            explain_emitted(st->explain, res);
+    }
 }
 
 static void eval_error(EvalState *st, Vm *vm, uint32_t policy)
@@ -117,6 +128,7 @@ static bool eval_setup(Vm *vm, Arena *arena, const Program *p, const veto_doc *i
     vm->input = input ? input->root : value_undef();
     vm->context = opt && opt->context ? opt->context->root : value_undef();
     vm->data = eval_data(arena, opt, p->engine ? p->engine->keys : NULL);
+    vm->hooks = opt ? opt->hooks : NULL;
     return true;
 }
 
@@ -134,9 +146,15 @@ veto_decision *veto_eval(const veto_program *p, const veto_doc *input, const vet
         veto_decision_free(dec);
         return NULL;
     }
-    EvalState st = {dec, p, BUF_INIT};
+    EvalState st = {dec, p, BUF_INIT, &vm, 0, NULL};
     vm.emit = eval_emit;
     vm.emit_ud = &st;
+    if (opt && opt->explain) {
+        st.explain = explain_new(p, dec, opt->explain, opt->explain_address,
+                                 input ? &input->root : NULL, opt->hooks);
+        if (st.explain)
+            vm.hooks = explain_hooks(st.explain);
+    }
     for (uint32_t pi = 0; pi < p->npolicies; pi++) {
         const Policy *pol = &p->policies[pi];
         if (pol->kind != kind)
@@ -145,7 +163,13 @@ veto_decision *veto_eval(const veto_program *p, const veto_doc *input, const vet
         vm.fuel = vm.fuel_limit;
         for (uint32_t r = 0; r < pol->nrules; r++) {
             Value ignored;
-            if (!vm_call(&vm, p->rules[pol->first_rule + r].func, &ignored)) {
+            st.base = vm.sp;
+            if (st.explain)
+                explain_rule_begin(st.explain, pol->first_rule + r, vm.sp);
+            bool ok = vm_call(&vm, p->rules[pol->first_rule + r].func, &ignored);
+            if (st.explain)
+                explain_rule_end(st.explain, ok);
+            if (!ok) {
                 eval_error(&st, &vm, pi);
                 vm.failed = false;
                 break;
@@ -153,9 +177,11 @@ veto_decision *veto_eval(const veto_program *p, const veto_doc *input, const vet
         }
     }
     buf_free(&st.text);
+    explain_free(st.explain);
     vm_free(&vm);
     arena_free(&arena);
     decision_finish(dec);
+    decision_set_docs(dec, input, opt ? opt->context : NULL);
     return dec;
 }
 

@@ -44,6 +44,15 @@ typedef struct JsonError {
 bool json_read(Arena *arena, const char *buf, size_t len, const JsonReadOptions *opt, Value *out,
                JsonError *err);
 
+struct PathNode;
+
+/* Like json_read, but keeps only what the projection tree `proj` (paths.h)
+ * needs: other members are validated and skipped without allocating. It
+ * accepts exactly the documents json_read accepts; on failure the message
+ * may be less precise, so callers re-read with json_read for diagnostics. */
+bool json_read_projected(Arena *arena, const char *buf, size_t len, const JsonReadOptions *opt,
+                         const struct PathNode *proj, Value *out, JsonError *err);
+
 #define JSON_PRETTY    0x1u /* two-space indent, one member per line */
 #define JSON_REDACT    0x2u /* sensitive values print as REDACTED_MARKER */
 #define JSON_SORT_KEYS 0x4u /* canonical: object keys sorted bytewise */

@@ -40,6 +40,7 @@
 #endif
 
 #include "json.h"
+#include "paths.h"
 
 /* An open container: where its elements start on the scratch stack. */
 typedef struct JsonFrame {
@@ -64,6 +65,7 @@ typedef struct JsonReader {
     char *numbuf; /* scratch NUL-terminated copy of long numbers */
     size_t capnum;
     locale_t cloc; /* C locale for strtod_l, made on first use */
+    uint32_t max_depth;
 } JsonReader;
 
 /* ---- errors ------------------------------------------------------------- */
@@ -583,45 +585,27 @@ static bool json_dedup(JsonReader *r, Member *m, size_t *n)
 
 /* ---- the reader loop ---------------------------------------------------- */
 
-bool json_read(Arena *arena, const char *buf, size_t len, const JsonReadOptions *opt, Value *out,
-               JsonError *err)
+/* Parses one complete value at *pp (leading whitespace allowed), with
+ * `depth0` containers already open around it (for the depth bound), and
+ * leaves *pp just past it. The loop below keeps its own frames; callers
+ * nest it only from outside (the projecting reader), never from inside. */
+static bool json_parse(JsonReader *r, const char **pp, uint32_t depth0, Value *out)
 {
-    JsonReader rd;
-    memset(&rd, 0, sizeof rd);
-    JsonReader *r = &rd;
-    JsonError dummy;
-    r->buf = buf;
-    r->end = buf + len;
-    r->arena = arena;
-    r->err = err ? err : &dummy;
-    r->keys = opt ? opt->keys : NULL;
-    uint32_t max_depth = opt && opt->max_depth ? opt->max_depth : JSON_DEFAULT_MAX_DEPTH;
-    memset(r->err, 0, sizeof *r->err);
-    *out = value_undef();
-
-    const char *p = buf, *end = buf + len;
+    const char *p = *pp, *end = r->end;
+    Arena *arena = r->arena;
+    uint32_t max_depth = r->max_depth;
+    size_t frame_base = r->nframes;
     bool ok = false;
     Value v;
     char tmp[16];
-
-    if (len >= 2 && ((unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE)) {
-        json_fail(r, p, "input is UTF-16 (byte order mark FF FE); convert it to UTF-8");
-        goto done;
-    }
-    if (len >= 2 && ((unsigned char)buf[0] == 0xFE && (unsigned char)buf[1] == 0xFF)) {
-        json_fail(r, p, "input is UTF-16 (byte order mark FE FF); convert it to UTF-8");
-        goto done;
-    }
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        p += 3; /* a UTF-8 BOM carries no meaning; skip it */
 
 value:
     /* Expecting a value at p (after optional whitespace). */
     p = json_ws(p, end);
     if (p >= end) {
         json_fail(r, p,
-                  r->nframes ? "unexpected end of input, expected a value"
-                             : "empty input, expected a JSON value");
+                  r->nframes || depth0 ? "unexpected end of input, expected a value"
+                                       : "empty input, expected a JSON value");
         goto done;
     }
     switch (*p) {
@@ -673,7 +657,7 @@ value:
         goto complete;
     case '[':
     case '{': {
-        if (r->nframes >= max_depth) {
+        if (depth0 + (r->nframes - frame_base) >= max_depth) {
             json_fail(r, p, "nesting deeper than %u levels", (unsigned)max_depth);
             goto done;
         }
@@ -779,12 +763,7 @@ close:
 complete:
     /* A value v is finished: hand it to its container, then expect the
      * container's separator or closer. */
-    if (!r->nframes) {
-        p = json_ws(p, end);
-        if (p < end) {
-            json_fail(r, p, "trailing data after JSON value");
-            goto done;
-        }
+    if (r->nframes == frame_base) {
         *out = v;
         ok = true;
         goto done;
@@ -824,6 +803,46 @@ complete:
               json_describe(r, p, tmp, sizeof tmp));
 
 done:
+    *pp = p;
+    return ok;
+}
+
+static void json_reader_init(JsonReader *r, Arena *arena, const char *buf, size_t len,
+                             const JsonReadOptions *opt, JsonError *err, JsonError *dummy)
+{
+    memset(r, 0, sizeof *r);
+    r->buf = buf;
+    r->end = buf + len;
+    r->arena = arena;
+    r->err = err ? err : dummy;
+    r->keys = opt ? opt->keys : NULL;
+    r->max_depth = opt && opt->max_depth ? opt->max_depth : JSON_DEFAULT_MAX_DEPTH;
+    memset(r->err, 0, sizeof *r->err);
+}
+
+/* The part of reading shared by json_read and json_read_projected: a
+ * UTF-16 byte-order mark is an error, a UTF-8 one is skipped. */
+static bool json_start(JsonReader *r, const char **pp)
+{
+    const char *buf = r->buf;
+    size_t len = (size_t)(r->end - r->buf);
+    if (len >= 2 && ((unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE))
+        return json_fail(r, buf, "input is UTF-16 (byte order mark FF FE); convert it to UTF-8");
+    if (len >= 2 && ((unsigned char)buf[0] == 0xFE && (unsigned char)buf[1] == 0xFF))
+        return json_fail(r, buf, "input is UTF-16 (byte order mark FE FF); convert it to UTF-8");
+    *pp = buf;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        *pp += 3; /* a UTF-8 BOM carries no meaning; skip it */
+    return true;
+}
+
+static bool json_finish(JsonReader *r, bool ok, const char *p, Value v, Value *out)
+{
+    if (ok) {
+        p = json_ws(p, r->end);
+        if (p < r->end)
+            ok = json_fail(r, p, "trailing data after JSON value");
+    }
     free(r->vals);
     free(r->mems);
     free(r->frames);
@@ -831,11 +850,267 @@ done:
     free(r->numbuf);
     if (r->cloc)
         freelocale(r->cloc);
-    if (ok && arena->failed) {
-        json_fail(r, end, "out of memory");
-        ok = false;
-    }
-    if (!ok)
-        *out = value_undef();
+    if (ok && r->arena->failed)
+        ok = json_fail(r, r->end, "out of memory");
+    *out = ok ? v : value_undef();
     return ok;
+}
+
+bool json_read(Arena *arena, const char *buf, size_t len, const JsonReadOptions *opt, Value *out,
+               JsonError *err)
+{
+    JsonReader rd;
+    JsonError dummy;
+    json_reader_init(&rd, arena, buf, len, opt, err, &dummy);
+    const char *p = buf;
+    Value v = value_undef();
+    bool ok = json_start(&rd, &p) && json_parse(&rd, &p, 0, &v);
+    return json_finish(&rd, ok, p, v, out);
+}
+
+/* ---- the projecting reader ------------------------------------------------ */
+
+/* Validates one value at *pp exactly as json_parse would (same string,
+ * number, literal and depth rules) without building anything. Errors may
+ * be worded differently: json_read_projected's callers re-read a failing
+ * document with json_read for the diagnostics. */
+static bool json_skip(JsonReader *r, const char **pp, uint32_t depth0)
+{
+    const char *p = *pp, *end = r->end;
+    uint8_t *kinds = NULL; /* 1 = object, per open container */
+    size_t n = 0, cap = 0;
+    bool ok = false;
+    Value dummy;
+value:
+    p = json_ws(p, end);
+    if (p >= end)
+        goto fail;
+    switch (*p) {
+    case '"': {
+        int esc = 0;
+        const char *e = json_scan_string(r, p, &esc);
+        if (!e)
+            goto fail;
+        p = e + 1;
+        goto complete;
+    }
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+        if (!json_number(r, &p, &dummy))
+            goto fail;
+        goto complete;
+    case 't':
+        if (end - p < 4 || memcmp(p, "true", 4) != 0)
+            goto fail;
+        p += 4;
+        goto complete;
+    case 'f':
+        if (end - p < 5 || memcmp(p, "false", 5) != 0)
+            goto fail;
+        p += 5;
+        goto complete;
+    case 'n':
+        if (end - p < 4 || memcmp(p, "null", 4) != 0)
+            goto fail;
+        p += 4;
+        goto complete;
+    case '[':
+    case '{': {
+        if (depth0 + n >= r->max_depth)
+            goto fail;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            uint8_t *k = realloc(kinds, nc);
+            if (!k)
+                goto fail;
+            kinds = k;
+            cap = nc;
+        }
+        char open = *p++;
+        kinds[n++] = open == '{';
+        p = json_ws(p, end);
+        if (open == '[') {
+            if (p < end && *p == ']') {
+                p++;
+                n--;
+                goto complete;
+            }
+            goto value;
+        }
+        if (p < end && *p == '}') {
+            p++;
+            n--;
+            goto complete;
+        }
+        goto key;
+    }
+    default:
+        goto fail;
+    }
+key:
+    if (p >= end || *p != '"')
+        goto fail;
+    {
+        int esc = 0;
+        const char *e = json_scan_string(r, p, &esc);
+        if (!e)
+            goto fail;
+        p = json_ws(e + 1, end);
+        if (p >= end || *p != ':')
+            goto fail;
+        p++;
+        goto value;
+    }
+complete:
+    if (n == 0) {
+        ok = true;
+        goto fail;
+    }
+    p = json_ws(p, end);
+    if (p >= end)
+        goto fail;
+    if (*p == ',') {
+        p = json_ws(p + 1, end);
+        if (kinds[n - 1])
+            goto key;
+        goto value;
+    }
+    if (*p == (kinds[n - 1] ? '}' : ']')) {
+        p++;
+        n--;
+        goto complete;
+    }
+fail:
+    free(kinds);
+    *pp = p;
+    return ok || json_fail(r, p, "invalid JSON");
+}
+
+static bool jp_value(JsonReader *r, const char **pp, const PathNode *n, uint32_t depth, Value *out)
+{
+    const char *p = json_ws(*pp, r->end), *end = r->end;
+    *pp = p;
+    if (n->whole || p >= end || (*p != '{' && *p != '['))
+        return json_parse(r, pp, depth, out);
+    if (depth >= r->max_depth)
+        return json_fail(r, p, "nesting deeper than %u levels", (unsigned)r->max_depth);
+    Value v = value_undef();
+    if (*p == '[') {
+        const PathNode *en = paths_elem(n);
+        size_t start = r->nvals;
+        p = json_ws(p + 1, end);
+        if (p < end && *p == ']') {
+            p++;
+        } else {
+            for (;;) {
+                Value e;
+                if (!jp_value(r, &p, en, depth + 1, &e))
+                    return false;
+                if (r->nvals == r->capvals &&
+                    !json_grow(r, (void **)&r->vals, &r->capvals, sizeof *r->vals))
+                    return false;
+                r->vals[r->nvals++] = e;
+                p = json_ws(p, end);
+                if (p < end && *p == ',') {
+                    p++;
+                    continue;
+                }
+                if (p < end && *p == ']') {
+                    p++;
+                    break;
+                }
+                return json_fail(r, p, "expected ',' or ']' after array element");
+            }
+        }
+        size_t cnt = r->nvals - start;
+        v.kind = V_ARR;
+        if (cnt) {
+            Value *dst = arena_alloc(r->arena, cnt * sizeof *dst);
+            if (!dst)
+                return json_fail(r, p, "out of memory");
+            memcpy(dst, r->vals + start, cnt * sizeof *dst);
+            v.u.a = dst;
+        }
+        v.n = (uint32_t)cnt;
+        r->nvals = start;
+    } else {
+        size_t start = r->nmems;
+        p = json_ws(p + 1, end);
+        if (p < end && *p == '}') {
+            p++;
+        } else {
+            for (;;) {
+                if (p >= end || *p != '"')
+                    return json_fail(r, p, "expected string key in object");
+                Member m;
+                if (!json_string(r, &p, &m.key, &m.klen))
+                    return false;
+                p = json_ws(p, end);
+                if (p >= end || *p != ':')
+                    return json_fail(r, p, "expected ':' after object key");
+                p++;
+                m.kid = r->keys ? keys_lookup(r->keys, m.key, m.klen) : 0;
+                const PathNode *c = paths_child(n, m.key, m.klen, m.kid);
+                if (!c) {
+                    if (!json_skip(r, &p, depth + 1))
+                        return false;
+                } else {
+                    if (!jp_value(r, &p, c, depth + 1, &m.val))
+                        return false;
+                    if (r->nmems == r->capmems &&
+                        !json_grow(r, (void **)&r->mems, &r->capmems, sizeof *r->mems))
+                        return false;
+                    r->mems[r->nmems++] = m;
+                }
+                p = json_ws(p, end);
+                if (p < end && *p == ',') {
+                    p = json_ws(p + 1, end);
+                    continue;
+                }
+                if (p < end && *p == '}') {
+                    p++;
+                    break;
+                }
+                return json_fail(r, p, "expected ',' or '}' after object member");
+            }
+        }
+        size_t cnt = r->nmems - start;
+        Member *src = cnt ? r->mems + start : NULL;
+        if (cnt > 1 && !json_dedup(r, src, &cnt))
+            return false;
+        v.kind = V_OBJ;
+        if (cnt) {
+            Member *dst = arena_alloc(r->arena, cnt * sizeof *dst);
+            if (!dst)
+                return json_fail(r, p, "out of memory");
+            memcpy(dst, src, cnt * sizeof *dst);
+            v.u.o = dst;
+        }
+        v.n = (uint32_t)cnt;
+        r->nmems = start;
+    }
+    *pp = p;
+    *out = v;
+    return true;
+}
+
+bool json_read_projected(Arena *arena, const char *buf, size_t len, const JsonReadOptions *opt,
+                         const PathNode *proj, Value *out, JsonError *err)
+{
+    JsonReader rd;
+    JsonError dummy;
+    json_reader_init(&rd, arena, buf, len, opt, err, &dummy);
+    const char *p = buf;
+    Value v = value_undef();
+    bool ok = json_start(&rd, &p) && jp_value(&rd, &p, proj, 0, &v);
+    return json_finish(&rd, ok, p, v, out);
 }

@@ -71,12 +71,13 @@ typedef enum RuleKind {
 
 typedef struct Rule {
     RuleKind kind;
-    uint32_t policy;    /* owning policy index */
-    uint32_t func;      /* function that iterates and EMITs */
-    uint32_t source;    /* source index */
-    uint32_t off;       /* offset of the rule keyword */
-    uint32_t line, col; /* precomputed 1-based position, for results */
-    bool has_message;   /* false: the message is the policy title */
+    uint32_t policy;                   /* owning policy index */
+    uint32_t func;                     /* function that iterates and EMITs */
+    uint32_t source;                   /* source index */
+    uint32_t off;                      /* offset of the rule keyword */
+    uint32_t line, col;                /* precomputed 1-based position, for results */
+    bool has_message;                  /* false: the message is the policy title */
+    const struct RuleExplain *explain; /* what explanations observe (explain.h); may be NULL */
 } Rule;
 
 typedef struct Policy {
@@ -141,7 +142,8 @@ struct veto_doc {
     char *buf; /* owned bytes the values may point into */
     size_t len;
     Value root;
-    char *name; /* owned display name */
+    char *name;     /* owned display name */
+    size_t map_len; /* nonzero: buf is a read-only mmap of map_len bytes (munmap, not free) */
 };
 
 #endif

@@ -67,6 +67,12 @@ veto_status veto_compiler_add_source(veto_compiler *c, const char *name, const c
  * errors in diags (warnings may be added either way). Frees the compiler. */
 veto_program *veto_compiler_finish(veto_compiler *c, veto_diags *d);
 void veto_compiler_free(veto_compiler *c); /* only when finish was not called */
+/* Extra checks veto_compiler_finish runs over the files added (not over the
+ * embedded standard library): lint != 0 adds lint warnings (docs/LINT.md);
+ * schema, a loaded `terraform providers schema -json` document (borrowed
+ * until finish returns), makes every resource type and attribute path the
+ * policies use that the schema lacks an error (docs/LINT.md). */
+void veto_compiler_set_checks(veto_compiler *c, int lint, const veto_doc *schema);
 
 void veto_program_free(veto_program *p);
 size_t veto_program_policy_count(const veto_program *p);
@@ -77,20 +83,65 @@ void veto_program_hash(const veto_program *p, char out_hex[65]);
 /* Human-readable bytecode listing with source lines; malloc'd. */
 char *veto_program_disasm(const veto_program *p);
 
+/* ---- bundles (docs/BUNDLES.md) ---------------------------------------- */
+
+/* Writes p as a bundle file: versioned, checksummed, loadable without the
+ * sources. The file appears whole or not at all (written beside, renamed). */
+veto_status veto_bundle_write(const veto_program *p, const char *path, veto_diags *d);
+/* Loads a bundle written by veto_bundle_write into an owned program bound
+ * to e (keys are re-interned in e's table). Everything is validated and
+ * the bytecode verified before use, so a truncated, altered or crafted
+ * file gives NULL and a clear error in d, never undefined behaviour. */
+veto_program *veto_bundle_load(veto_engine *e, const char *path, veto_diags *d);
+
 /* ---- documents -------------------------------------------------------- */
 
+/* The text format of an input; see docs/INPUTS.md. */
+typedef enum veto_doc_format {
+    VETO_FORMAT_AUTO = 0, /* by extension (.json, .yaml, .yml), else by content */
+    VETO_FORMAT_JSON = 1,
+    VETO_FORMAT_YAML = 2,
+} veto_doc_format;
+
 typedef struct veto_load_options {
-    uint32_t max_depth; /* nesting bound; 0 = default (512) */
-    size_t max_bytes;   /* input size cap; 0 = default (4 GiB) */
+    uint32_t max_depth;       /* nesting bound; 0 = default (512) */
+    size_t max_bytes;         /* input size cap; 0 = default (4 GiB) */
+    veto_doc_format format;   /* AUTO (0) detects it */
+    size_t max_mem;           /* memory the document's values may take; 0 = no cap */
+    uint64_t max_alias_nodes; /* YAML: nodes aliases may stand for; 0 = default (1,000,000) */
 } veto_load_options;
 
-/* Loads JSON (or YAML, by content) from a file; "-" reads stdin. */
+/* Loads a JSON or YAML document from a file ("-" reads stdin), detecting
+ * the format as opt->format says. A YAML stream of several documents loads
+ * as the array of them (see veto_doc_count). */
 veto_doc *veto_doc_load_file(veto_engine *e, const char *path, const veto_load_options *opt,
                              veto_diags *d);
 /* Parses JSON text (copied). name is used in error messages. */
 veto_doc *veto_doc_load_json(veto_engine *e, const char *name, const char *text, size_t len,
                              const veto_load_options *opt, veto_diags *d);
+/* Parses JSON or YAML text (copied), detected as for a file named name. */
+veto_doc *veto_doc_load_text(veto_engine *e, const char *name, const char *text, size_t len,
+                             const veto_load_options *opt, veto_diags *d);
 void veto_doc_free(veto_doc *doc);
+/* Like veto_doc_load_file, but for evaluating program p only: an analysis
+ * of p finds the input paths its rules can read, and the loader maps the
+ * file and keeps only those (other subtrees are validated and skipped), so
+ * planned_values, configuration and prior_state cost nothing when no rule
+ * reads them. Decisions of p on the result are identical to those on the
+ * full document; other programs must not be evaluated on it. Falls back to
+ * veto_doc_load_file when projection cannot help (stdin, YAML, a policy that
+ * may read the whole input) or when VETO_NO_PROJECTION is set. */
+veto_doc *veto_doc_load_file_projected(veto_engine *e, const veto_program *p, const char *path,
+                                       const veto_load_options *opt, veto_diags *d);
+/* "json" or "yaml": how the document was read. */
+const char *veto_doc_format_name(const veto_doc *doc);
+/* Documents in the file: 1 for JSON; for a YAML stream the number of its
+ * non-empty documents. Above 1, the root is the array of them. */
+size_t veto_doc_count(const veto_doc *doc);
+/* What the document is, from its shape: "terraform-plan",
+ * "terraform-state", "kubernetes", "cloudformation", "stream" (several
+ * documents, not all Kubernetes objects) or "document". Static string. */
+const char *veto_doc_kind(const veto_doc *doc);
 
 /* ---- evaluating ------------------------------------------------------- */
 
@@ -102,7 +153,24 @@ typedef struct veto_eval_options {
     const char *const *data_names; /* data documents, reached as data.NAME */
     const veto_doc *const *data_docs;
     size_t ndata;
+    /* Internal observer of every VM step (coverage, explanations): a
+     * struct VmHooks (vm.h), borrowed; NULL runs the fast loop. */
+    const struct VmHooks *hooks;
+    /* Explanations (docs/EXPLAIN.md): VETO_EXPLAIN_RESULTS records, for
+     * every result, the binding and each condition with the values it saw;
+     * VETO_EXPLAIN_FAILS also records why each rule did not fire for the
+     * resource explain_address. Read them with veto_decision_explain_*. */
+    int explain;
+    const char *explain_address;
 } veto_eval_options;
+
+enum { VETO_EXPLAIN_OFF = 0, VETO_EXPLAIN_RESULTS = 1, VETO_EXPLAIN_FAILS = 2 };
+
+/* The explanations of a decision evaluated with opt.explain set: text for
+ * people (color adds ANSI colours) or JSON; malloc'd. Sensitive values are
+ * redacted. Without explanations they hold the results only. */
+char *veto_decision_explain_text(const veto_decision *dec, int color);
+char *veto_decision_explain_json(const veto_decision *dec, int pretty);
 
 /* Evaluates every policy of the given kind against input. Never fails for
  * policy reasons: runtime errors become error results in the decision.
@@ -125,6 +193,69 @@ size_t veto_decision_result_count(const veto_decision *dec);
 char *veto_decision_json(const veto_decision *dec, int pretty);
 /* The decision for people; color adds ANSI colours; malloc'd. */
 char *veto_decision_text(const veto_decision *dec, int color);
+
+/* ---- the CI gate: overrides, waivers, .tf locations, views ------------ */
+
+typedef struct veto_overrides veto_overrides;
+typedef struct veto_waivers veto_waivers;
+typedef struct veto_tfsource veto_tfsource;
+
+/* Overrides accept soft-mandatory failures of a policy: each names the
+ * policy id, a reason and who gives it. All strings are copied. */
+veto_overrides *veto_overrides_new(void);
+void veto_overrides_free(veto_overrides *o);
+/* origin says where it came from ("command line" or a file name). */
+veto_status veto_overrides_add(veto_overrides *o, const char *policy_id, const char *reason,
+                               const char *by, const char *origin, veto_diags *d);
+/* Adds the entries of an overrides file (JSON or YAML): a list of
+ * {policy_id (or id), reason, by}, or an object {"overrides": [...]}. */
+veto_status veto_overrides_load(veto_overrides *o, veto_engine *e, const char *path, veto_diags *d);
+/* Errors for an override naming no policy of p, or a hard policy. */
+veto_status veto_overrides_check(const veto_overrides *o, const veto_program *p, veto_diags *d);
+
+/* Waivers (exceptions) from a YAML or JSON file: entries with policy_id,
+ * resource (an address glob), optional attribute, reason, owner, ticket,
+ * expires (YYYY-MM-DD), approved_by. See docs/CI.md. */
+veto_waivers *veto_waivers_load(veto_engine *e, const char *path, veto_diags *d);
+/* Errors for a waiver naming no policy of p. */
+veto_status veto_waivers_check(const veto_waivers *w, const veto_program *p, veto_diags *d);
+void veto_waivers_free(veto_waivers *w);
+
+/* Scans a Terraform root module (and the local modules it calls) for
+ * `resource "TYPE" "NAME"` blocks; NULL with errors in d. */
+veto_tfsource *veto_tfsource_scan(const char *dir, veto_diags *d);
+void veto_tfsource_free(veto_tfsource *t);
+/* The block of a plan address ("module.a.aws_s3_bucket.b[0]"): returns 1
+ * and sets file (owned by t) and line, or 0 when unknown. */
+int veto_tfsource_find(const veto_tfsource *t, const char *address, const char **file,
+                       uint32_t *line);
+/* Number of resource blocks found. */
+size_t veto_tfsource_count(const veto_tfsource *t);
+
+typedef struct veto_gate_options {
+    const veto_overrides *overrides; /* may be NULL */
+    const veto_waivers *waivers;     /* may be NULL */
+    const veto_tfsource *tfsource;   /* may be NULL */
+    int fail_on_warn;                /* --fail-on warn: warnings and advisories fail */
+    const char *today;               /* YYYY-MM-DD for waiver expiry; NULL: the context's
+                                        time.date, else today's UTC date */
+} veto_gate_options;
+
+/* Applies waivers, overrides, .tf locations and --fail-on to a decision
+ * from veto_eval and recomputes its outcome. Only borrows g during the
+ * call: everything applied is copied into the decision. */
+void veto_decision_gate(veto_decision *dec, const veto_gate_options *g);
+
+/* The views of decisions: "text", "json", "junit", "sarif", "github",
+ * "tap", "markdown". decs[0..n) are the decisions of one run, one per
+ * input (json with n == 1 is the record itself; otherwise a wrapper
+ * {"decisions": [...]}). color applies to text only. Returns malloc'd
+ * text, or NULL for an unknown format or out of memory. */
+char *veto_report_render(const veto_decision *const *decs, size_t n, const char *format, int color);
+/* 1 when format names a view. */
+int veto_report_format_known(const char *format);
+/* The worst outcome of several decisions (error > fail > warn > pass). */
+veto_outcome veto_report_outcome(const veto_decision *const *decs, size_t n);
 
 /* ---- expressions (for `veto expr`, doc examples and REPL-like use) ---- */
 

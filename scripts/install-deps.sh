@@ -15,6 +15,7 @@ libjansson-dev
 libyaml-dev
 libpcre2-dev
 libsqlite3-dev
+sqlite3
 libssl-dev
 libpq-dev
 libclang-rt-14-dev
@@ -38,6 +39,23 @@ for pkg in $PACKAGES; do
     *) missing="$missing $pkg" ;;
     esac
 done
+# Node tools for tests/run-validators.sh (ajv-cli: JSON Schema; the official
+# SARIF validator), installed with npm into $VETO_NODE_DIR, outside the tree.
+node_dir=${VETO_NODE_DIR:-${HOME:-/root}/.cache/veto-node}
+if command -v npm >/dev/null 2>&1; then
+    if [ ! -x "$node_dir/node_modules/.bin/ajv" ] || [ ! -e "$node_dir/node_modules/.bin/sarif-multitool" ]; then
+        echo "install-deps: installing node tools into $node_dir"
+        mkdir -p "$node_dir"
+        (cd "$node_dir" && npm install --no-audit --no-fund --silent \
+            ajv-cli@5 ajv-formats@2 @microsoft/sarif-multitool@5 >/dev/null)
+    fi
+    # npm may skip the package's postinstall, which makes the binary executable.
+    native="$node_dir/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+    [ ! -f "$native" ] || chmod u+x "$native"
+else
+    echo "install-deps: npm not found: tests/run-validators.sh will skip JSON Schema and SARIF checks" >&2
+fi
+
 [ -n "$missing" ] || exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

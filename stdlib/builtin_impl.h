@@ -37,6 +37,7 @@ BUILTIN_DEFS(time);
 BUILTIN_DEFS(semver);
 BUILTIN_DEFS(cloud);
 BUILTIN_DEFS(sensitive);
+BUILTIN_DEFS(tf);
 
 #define BUILTIN_NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 

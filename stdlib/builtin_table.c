@@ -55,6 +55,7 @@ static void table_init(void)
     table_add(builtins_semver_defs, builtins_semver_ndefs);
     table_add(builtins_cloud_defs, builtins_cloud_ndefs);
     table_add(builtins_sensitive_defs, builtins_sensitive_ndefs);
+    table_add(builtins_tf_defs, builtins_tf_ndefs);
     qsort(table_sorted, table_n, sizeof table_sorted[0], table_cmp);
 }
 

@@ -1,5 +1,6 @@
 /* builtins_encoding.c — text encodings: json.decode, json.encode,
- * json.is_valid, base64.encode/decode and base64url.encode/decode.
+ * json.is_valid, yaml.decode, yaml.decode_all, base64.encode/decode and
+ * base64url.encode/decode.
  *
  * json.decode copies its argument into ctx->arena before reading it, so
  * the decoded value depends on nothing but the evaluation arena (the
@@ -14,6 +15,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "yaml_read.h"
 
 /* ---- JSON -------------------------------------------------------------- */
 
@@ -64,6 +66,44 @@ static bool enc_json_encode(BuiltinCtx *ctx, const Value *args, uint32_t argc, V
                        : builtin_new_str(ctx, "json.encode", b.p, b.len, out);
     buf_free(&b);
     return ok;
+}
+
+/* ---- YAML -------------------------------------------------------------- */
+
+/* The YAML reader copies every string into the arena, so the text needs no
+ * copy first. Limits are the reader's defaults (depth 512, a million nodes
+ * through aliases); the evaluation's memory cap bounds the rest. */
+static bool enc_yaml_read(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t argc,
+                          bool all, Value *out)
+{
+    BUILTIN_UNDEF_IN(args, argc, out);
+    if (args[0].kind != V_STR)
+        return builtin_type_error(ctx, fn, 1, "a string", args[0]);
+    YamlReadOptions opt = {0, 0, ctx->keys, all};
+    YamlError err;
+    uint32_t ndocs = 0;
+    if (!yaml_read(ctx->arena, args[0].u.s, args[0].n, &opt, out, &ndocs, &err)) {
+        if (ctx->arena->failed)
+            return builtin_oom(ctx, fn);
+        return builtin_error(ctx, "%s: invalid YAML at line %u, column %u: %s", fn,
+                             (unsigned)err.line, (unsigned)err.col, err.message);
+    }
+    if (!all && ndocs > 1)
+        return builtin_error(ctx,
+                             "%s: the text holds %u YAML documents; yaml.decode_all returns "
+                             "them as an array",
+                             fn, (unsigned)ndocs);
+    return true;
+}
+
+static bool enc_yaml_decode(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
+{
+    return enc_yaml_read(ctx, "yaml.decode", args, argc, false, out);
+}
+
+static bool enc_yaml_decode_all(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
+{
+    return enc_yaml_read(ctx, "yaml.decode_all", args, argc, true, out);
 }
 
 /* ---- base64 ------------------------------------------------------------ */
@@ -195,5 +235,7 @@ const BuiltinDef builtins_encoding_defs[] = {
     {"json.decode", 1, 1, P, enc_json_decode, "json.decode(s) -> any"},
     {"json.encode", 1, 1, P, enc_json_encode, "json.encode(x) -> string"},
     {"json.is_valid", 1, 1, P, enc_json_is_valid, "json.is_valid(s) -> bool"},
+    {"yaml.decode", 1, 1, P, enc_yaml_decode, "yaml.decode(s) -> any"},
+    {"yaml.decode_all", 1, 1, P, enc_yaml_decode_all, "yaml.decode_all(s) -> array"},
 };
 const size_t builtins_encoding_ndefs = BUILTIN_NELEMS(builtins_encoding_defs);

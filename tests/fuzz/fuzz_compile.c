@@ -25,7 +25,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!engine)
         engine = veto_engine_new();
     veto_diags *d = veto_diags_new();
+    static veto_doc *schema;
+    if (!schema) {
+        /* A small provider schema, so the typo checker runs on every input. */
+        static const char s[] =
+            "{\"format_version\":\"1.0\",\"provider_schemas\":{\"registry.terraform.io/hashicorp/aws\":"
+            "{\"resource_schemas\":{\"aws_s3_bucket\":{\"version\":0,\"block\":{\"attributes\":"
+            "{\"acl\":{\"type\":\"string\",\"optional\":true},\"tags\":{\"type\":[\"map\",\"string\"],"
+            "\"optional\":true}},\"block_types\":{\"grant\":{\"nesting_mode\":\"set\",\"block\":"
+            "{\"attributes\":{\"id\":{\"type\":\"string\",\"optional\":true}}}}}}}}}}}";
+        veto_diags *sd = veto_diags_new();
+        schema = veto_doc_load_json(engine, "schema.json", s, sizeof s - 1, NULL, sd);
+        veto_diags_free(sd);
+        if (!schema)
+            abort(); /* the fixed schema above must load */
+    }
     veto_compiler *c = veto_compiler_new(engine);
+    veto_compiler_set_checks(c, 1, schema);
     veto_compiler_add_source(c, "fuzz.veto", (const char *)data, size, d);
     veto_program *p = veto_compiler_finish(c, d);
     char *r = veto_diags_render(d, 1);

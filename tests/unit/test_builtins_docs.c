@@ -12,11 +12,13 @@
 
 #include "builtins_testlib.h"
 
-static char *docs_read(void)
+static char *docs_read(const char *name)
 {
-    static const char *const paths[] = {"docs/STDLIB.md", "../docs/STDLIB.md",
-                                        "../../docs/STDLIB.md"};
-    for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+    char paths[3][64];
+    snprintf(paths[0], sizeof paths[0], "docs/%s", name);
+    snprintf(paths[1], sizeof paths[1], "../docs/%s", name);
+    snprintf(paths[2], sizeof paths[2], "../../docs/%s", name);
+    for (size_t k = 0; k < 3; k++) {
         FILE *f = fopen(paths[k], "rb");
         if (!f)
             continue;
@@ -94,6 +96,10 @@ static void docs_line(const char *line, size_t len)
         return;
     }
     static char wanttext[1 << 16];
+    if (el >= 6 && memcmp(exp, "error:", 6) == 0) {
+        docs_skipped++; /* error examples: tests/run-doc-examples.sh checks them */
+        return;
+    }
     if (el == 9 && memcmp(exp, "undefined", 9) == 0) {
         strcpy(wanttext, "undefined");
     } else if (docs_try_json(exp, el, &want)) {
@@ -111,9 +117,27 @@ static void docs_line(const char *line, size_t len)
     docs_checked++;
 }
 
+/* The tf module's builtins are documented with the module, in TF.md, whose
+ * examples need a plan as input: tests/run-doc-examples.sh runs them. Here
+ * they only count as documented. */
+static void docs_mark_tf(void)
+{
+    char *doc = docs_read("TF.md");
+    if (!doc)
+        return;
+    for (uint32_t k = 0; k < builtin_count(); k++) {
+        const char *name = builtin_at(k)->name;
+        char call[80];
+        snprintf(call, sizeof call, "%s(", name);
+        if (strncmp(name, "tf.", 3) == 0 && strstr(doc, call))
+            docs_seen[k] = 1;
+    }
+}
+
 TEST(stdlib_md_examples)
 {
-    char *doc = docs_read();
+    docs_mark_tf();
+    char *doc = docs_read("STDLIB.md");
     CHECK(doc != NULL);
     if (!doc)
         return;

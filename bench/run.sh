@@ -1,0 +1,128 @@
+#!/bin/sh
+# bench/run.sh BUILD_DIR — the benchmark of docs/PERFORMANCE.md; `make bench`.
+#
+# 1. builds bench/gen_plan.c and bench/latency.c (against BUILD_DIR/libveto.a);
+# 2. generates plans of 1k, 10k and 100k resources (~3.4 KB each) into
+#    BUILD_DIR/bench/ (kept between runs; regenerated when gen_plan changes);
+# 3. runs the workload — bench/policies/*.veto through `veto eval`, and the
+#    same checks as bench/workload.jq through jq — under /usr/bin/time,
+#    several times at the small sizes and once (jq) / three times (veto) at
+#    100k, and prints the medians: wall and CPU (user+sys) seconds, peak RSS
+#    of the process, MB/s (input bytes / wall) and jq's wall / Veto's wall;
+# 4. checks that Veto and jq report the same number of violations;
+# 5. prints compile time of 1,000 rules, per-decision latency of a 3-rule
+#    policy on one resource (in process, median) and the process time of
+#    `veto eval` on a one-resource plan (median of 21).
+#
+# BENCH_SIZES="1000 10000" overrides the sizes; BENCH_NO_JQ=1 skips jq.
+# Speed is never asserted here: this prints, the reader judges.
+set -eu
+
+if [ $# -ne 1 ]; then
+    echo "usage: sh bench/run.sh BUILD_DIR" >&2
+    exit 2
+fi
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$1
+case $build in /*) ;; *) build="$root/$build" ;; esac
+cd "$root"
+veto="$build/veto"
+out="$build/bench"
+mkdir -p "$out"
+sizes=${BENCH_SIZES:-1000 10000 100000}
+CC=${CC:-cc}
+LIBS="-lpcre2-8 -lyaml -lsqlite3 -lcrypto -lm -lpthread"
+
+$CC -O2 -std=c11 -Wall -Wextra -o "$out/gen_plan" bench/gen_plan.c
+# shellcheck disable=SC2086 # LIBS is a list of flags
+$CC -O2 -std=c11 -Wall -Wextra -D_GNU_SOURCE -Iengine -o "$out/latency" bench/latency.c \
+    "$build/libveto.a" $LIBS
+
+# median FILE — the median of the numbers in FILE, one per line.
+median() {
+    sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'
+}
+
+# timed RUNS TAG CMD... — runs CMD RUNS times under /usr/bin/time; leaves the
+# medians in $out/TAG.{wall,cpu,rss} (seconds, seconds, KiB). stdout of CMD
+# goes to $out/TAG.out (the violations), exit status 0 or 1 accepted.
+timed() {
+    runs=$1 tag=$2
+    shift 2
+    : >"$out/$tag.wall"
+    : >"$out/$tag.cpu"
+    : >"$out/$tag.rss"
+    i=0
+    while [ "$i" -lt "$runs" ]; do
+        rc=0
+        /usr/bin/time -f '%e %U %S %M' -o "$out/$tag.time" "$@" >"$out/$tag.out" 2>"$out/$tag.err" || rc=$?
+        if [ "$rc" -gt 1 ]; then
+            echo "bench: '$*' exited $rc:" >&2
+            tail -5 "$out/$tag.err" >&2
+            exit 1
+        fi
+        tail -1 "$out/$tag.time" | awk '{ print $1 }' >>"$out/$tag.wall"
+        tail -1 "$out/$tag.time" | awk '{ print $2 + $3 }' >>"$out/$tag.cpu"
+        tail -1 "$out/$tag.time" | awk '{ print $4 }' >>"$out/$tag.rss"
+        i=$((i + 1))
+    done
+    echo "$(median "$out/$tag.wall") $(median "$out/$tag.cpu") $(median "$out/$tag.rss")" \
+        >"$out/$tag.med"
+}
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+echo "jq: $(jq --version 2>/dev/null || echo none)"
+echo
+printf '%-9s %8s | %8s %8s %9s %8s | %8s %9s %7s\n' resources size_MB veto_s cpu_s peak_MiB MB/s \
+    jq_s jq_peak_MiB jq/veto
+for n in $sizes; do
+    plan="$out/plan-$n.json"
+    if [ ! -s "$plan" ] || [ "$plan" -ot "$out/gen_plan" ]; then
+        "$out/gen_plan" "$n" >"$plan.tmp" && mv "$plan.tmp" "$plan"
+    fi
+    bytes=$(wc -c <"$plan")
+    case $n in
+    100000) vr=3 jr=1 ;;
+    *) vr=5 jr=3 ;;
+    esac
+    # one untimed run warms the page cache for both tools
+    cat "$plan" >/dev/null
+    timed "$vr" "veto-$n" "$veto" eval --policy bench/policies --input "$plan"
+    set -- $(cat "$out/veto-$n.med")
+    vw=$1 vc=$2 vm=$3
+    jw=- jm=- ratio=-
+    if [ "${BENCH_NO_JQ:-0}" != 1 ]; then
+        timed "$jr" "jq-$n" jq -r -f bench/workload.jq "$plan"
+        set -- $(cat "$out/jq-$n.med")
+        jw=$1 jm=$(awk -v k="$3" 'BEGIN { printf "%.0f", k / 1024 }')
+        ratio=$(awk -v j="$jw" -v v="$vw" 'BEGIN { printf("%.1fx", v > 0 ? j / v : 0) }')
+        # the same violations: count them on both sides
+        vn=$(grep -c -E '(has public ACL|allows SSH|has no owner tag|plan destroys)' \
+            "$out/veto-$n.out" || true)
+        jn=$(grep -c '' "$out/jq-$n.out" || true)
+        if [ "$vn" != "$jn" ]; then
+            echo "bench: veto reports $vn violations and jq $jn at $n resources" >&2
+            exit 1
+        fi
+    fi
+    awk -v n="$n" -v b="$bytes" -v w="$vw" -v c="$vc" -v m="$vm" -v jw="$jw" -v jm="$jm" \
+        -v r="$ratio" 'BEGIN {
+            mbs = w > 0 ? b / 1e6 / w : 0
+            printf("%-9d %8.1f | %8.3f %8.3f %9.1f %8.0f | %8s %11s %7s\n", n, b / 1e6, w, c, m / 1024, mbs, jw, jm, r) }'
+done
+
+echo
+tiny="$out/tiny.json"
+"$out/gen_plan" 1 >"$tiny"
+# process time of one `veto eval` on a one-resource plan: 50 runs in one
+# timed shell loop (user+sys of the children), divided by 50
+/usr/bin/time -f '%e %U %S' -o "$out/tiny.time" sh -c '
+    i=0; while [ $i -lt 50 ]; do "$1" eval --policy bench/policies --input "$2" >/dev/null; i=$((i + 1)); done
+' sh "$veto" "$tiny" || true
+awk '{ printf("veto eval, one-resource plan: %.1f ms process time, %.1f ms wall (mean of 50)\n", ($2 + $3) * 1000 / 50, $1 * 1000 / 50) }' "$out/tiny.time"
+"$out/latency" | while read -r what v; do
+    case $what in
+    compile_ms) echo "compile 1,000 rules: $v ms (median of 15)" ;;
+    decision_us) echo "3-rule policy on one resource: $v us per decision (median)" ;;
+    esac
+done

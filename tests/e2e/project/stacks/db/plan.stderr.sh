@@ -1,0 +1,1 @@
+echo "admin is $TF_VAR_db_admin"
