@@ -42,6 +42,14 @@ run_case() {
         echo >>"$2"
     fi
     echo "exit: $rc" >>"$2"
+    # The policy-set hash changes with every edit of a policy or of the
+    # standard library, so JSON records show it masked; cases that check the
+    # hash itself (bundle/, gate/policy-hash-*) compare hashes in their cmd,
+    # and a case with a file `keep-hashes` sees it whole.
+    if [ ! -f "$1/keep-hashes" ]; then
+        sed -E 's/("policy_set": ?")[0-9a-f]{64}"/\1POLICY-SET-SHA256"/' "$2" >"$2.masked" &&
+            mv "$2.masked" "$2"
+    fi
 }
 
 passed=0

@@ -29,9 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!schema) {
         /* A small provider schema, so the typo checker runs on every input. */
         static const char s[] =
-            "{\"format_version\":\"1.0\",\"provider_schemas\":{\"registry.terraform.io/hashicorp/aws\":"
+            "{\"format_version\":\"1.0\",\"provider_schemas\":{\"registry.terraform.io/hashicorp/"
+            "aws\":"
             "{\"resource_schemas\":{\"aws_s3_bucket\":{\"version\":0,\"block\":{\"attributes\":"
-            "{\"acl\":{\"type\":\"string\",\"optional\":true},\"tags\":{\"type\":[\"map\",\"string\"],"
+            "{\"acl\":{\"type\":\"string\",\"optional\":true},\"tags\":{\"type\":[\"map\","
+            "\"string\"],"
             "\"optional\":true}},\"block_types\":{\"grant\":{\"nesting_mode\":\"set\",\"block\":"
             "{\"attributes\":{\"id\":{\"type\":\"string\",\"optional\":true}}}}}}}}}}}";
         veto_diags *sd = veto_diags_new();
