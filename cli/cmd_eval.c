@@ -464,7 +464,10 @@ typedef struct EvalJob {
 static void eval_one(EvalJob *j, size_t i)
 {
     pthread_mutex_lock(&j->lock);
-    veto_doc *doc = veto_doc_load_file(j->engine, j->paths[i], NULL, j->diags[i]);
+    /* Plan-native loading: only what the policies can read is materialised
+     * (identical decisions: tests/run-projection.sh). */
+    veto_doc *doc =
+        veto_doc_load_file_projected(j->engine, j->prog, j->paths[i], NULL, j->diags[i]);
     pthread_mutex_unlock(&j->lock);
     if (!doc)
         return;

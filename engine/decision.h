@@ -93,7 +93,7 @@ struct veto_decision {
     bool oom;
     bool fail_on_warn;        /* --fail-on warn was applied */
     const char *input_name;   /* display name of the input, or NULL */
-    char input_hash[65];      /* SHA-256 of the canonical input; "" when no input */
+    char input_hash[65];      /* SHA-256 of the input bytes (veto_doc_hash); "" without */
     char policy_hash[65];     /* veto_program_hash; "" when unavailable */
     const char *context_json; /* canonical JSON of actor/time/stack/run, or NULL */
     const char *context_date; /* the context's time.date (YYYY-MM-DD), or NULL */

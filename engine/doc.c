@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
 #include "diag.h"
 #include "input_kind.h"
 #include "json.h"
@@ -39,7 +41,27 @@ typedef struct DocFull {
     struct veto_doc doc; /* first: a veto_doc * is a DocFull * */
     uint32_t ndocs;      /* documents in the file (a YAML stream may hold several) */
     veto_doc_format format;
+    char hash[65]; /* SHA-256 of the bytes read (UTF-8), lowercase hex */
 } DocFull;
+
+/* The input hash of decision records: SHA-256 of the document's bytes as
+ * read (after UTF-16 is decoded), so `sha256sum plan.json` matches it for
+ * a UTF-8 file. Hashing the bytes, not a re-serialised tree, costs one pass
+ * and does not depend on how much of the document a loader materialised. */
+static void doc_hash(veto_doc *doc)
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)doc->buf, doc->len, md);
+    static const char hex[] = "0123456789abcdef";
+    char *out = ((DocFull *)doc)->hash;
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+const char *veto_doc_hash(const veto_doc *doc) { return ((const DocFull *)doc)->hash; }
 
 static veto_doc *doc_new(void)
 {
@@ -227,6 +249,7 @@ static veto_doc *doc_from_buffer(veto_engine *e, const char *name, char *buf, si
             return NULL;
         }
     }
+    doc_hash(doc);
     /* Secrets are tainted before any policy can see the document. */
     taint_plan(&doc->arena, &doc->root);
     if (doc->arena.failed) {
@@ -402,6 +425,7 @@ veto_doc *veto_doc_load_file_projected(veto_engine *e, const veto_program *p, co
             doc_free_parts(doc);
             doc = NULL;
         } else {
+            doc_hash(doc);
             taint_plan(&doc->arena, &doc->root);
             if (doc->arena.failed) {
                 doc_free_parts(doc);

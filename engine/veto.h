@@ -133,6 +133,9 @@ void veto_doc_free(veto_doc *doc);
  * may read the whole input) or when VETO_NO_PROJECTION is set. */
 veto_doc *veto_doc_load_file_projected(veto_engine *e, const veto_program *p, const char *path,
                                        const veto_load_options *opt, veto_diags *d);
+/* SHA-256 of the document's bytes as read (UTF-16 decoded to UTF-8), as 64
+ * lowercase hex digits: the input hash of decision records. */
+const char *veto_doc_hash(const veto_doc *doc);
 /* "json" or "yaml": how the document was read. */
 const char *veto_doc_format_name(const veto_doc *doc);
 /* Documents in the file: 1 for JSON; for a YAML stream the number of its
