@@ -363,7 +363,8 @@ static void bundle_hex(const unsigned char *md, char out[65])
 
 /* The policy-set hash. On out of memory (the payload cannot be built) the
  * result is the empty string: a wrong hash would be worse than none. */
-void veto_program_hash(const veto_program *p, char out_hex[65])
+/* Serialises and hashes: what veto_program_hash caches. */
+static void bundle_hash_now(const veto_program *p, char out_hex[65])
 {
     Writer w;
     memset(&w, 0, sizeof w);
@@ -374,6 +375,18 @@ void veto_program_hash(const veto_program *p, char out_hex[65])
         bundle_hex(md, out_hex);
     }
     w_free(&w);
+}
+
+void bundle_cache_hash(veto_program *p) { bundle_hash_now(p, p->hash); }
+
+void veto_program_hash(const veto_program *p, char out_hex[65])
+{
+    /* Programs get their hash when compiled or loaded, before any thread
+     * can share them; only a program still being built computes it here. */
+    if (p->hash[0])
+        memcpy(out_hex, p->hash, 65);
+    else
+        bundle_hash_now(p, out_hex);
 }
 
 veto_status bundle_serialize(const veto_program *p, unsigned char **out, size_t *len, veto_diags *d)
@@ -1105,6 +1118,7 @@ veto_program *bundle_load_mem(veto_engine *e, const char *name, const unsigned c
         veto_program_free(p);
         LOAD_ERR("%s: bundle is invalid: %s", name, r.err);
     }
+    bundle_cache_hash(p);
     return p;
 #undef LOAD_ERR
 }

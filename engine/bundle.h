@@ -39,4 +39,7 @@ veto_status bundle_serialize(const veto_program *p, unsigned char **out, size_t 
  * program the compiler makes (the compiler's output must always verify). */
 int bundle_verify(const veto_program *p, char *err, size_t errlen);
 
+/* Computes the program's policy-set hash and keeps it on the program. */
+void bundle_cache_hash(veto_program *p);
+
 #endif

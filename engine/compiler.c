@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "bundle.h"
 #include "compiler.h"
 #include "lint.h"
 #include "policy_grammar.h"
@@ -685,6 +686,7 @@ veto_program *veto_compiler_finish(veto_compiler *vc, veto_diags *d)
     c->prog = NULL;
     arena_free(&c->arena);
     free(vc);
+    bundle_cache_hash(p);
     return p;
 }
 

@@ -123,6 +123,7 @@ struct veto_program {
     Rule *rules;
     uint32_t nrules;
     uint32_t expr_func; /* veto_eval_expr: the expression's global function, else UINT32_MAX */
+    char hash[65];      /* veto_program_hash, computed once before the program is shared */
 };
 typedef struct veto_program Program;
 

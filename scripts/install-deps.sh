@@ -22,6 +22,7 @@ libclang-rt-14-dev
 jq
 libxml2-utils
 valgrind
+time
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
