@@ -124,5 +124,6 @@ awk '{ printf("veto eval, one-resource plan: %.1f ms process time, %.1f ms wall 
     case $what in
     compile_ms) echo "compile 1,000 rules: $v ms (median of 15)" ;;
     decision_us) echo "3-rule policy on one resource: $v us per decision (median)" ;;
+    evaluator_us) echo "3-rule policy on one resource, reused evaluator: $v us per decision (median)" ;;
     esac
 done

@@ -465,12 +465,15 @@ static void eval_one(EvalJob *j, size_t i)
 {
     pthread_mutex_lock(&j->lock);
     /* Plan-native loading: only what the policies can read is materialised
-     * (identical decisions: tests/run-projection.sh). */
-    /* --mem-cap bounds the document's memory too: a plan too big for it is
+     * (identical decisions: tests/run-projection.sh). --explain shows whole
+     * sub-expressions such as `r.after`, so it loads the whole document.
+     * --mem-cap bounds the document's memory too: a plan too big for it is
      * a clean input error, not the machine's memory. */
     veto_load_options lo = {0};
     lo.max_mem = j->opt->mem_cap;
-    veto_doc *doc = veto_doc_load_file_projected(j->engine, j->prog, j->paths[i], &lo, j->diags[i]);
+    veto_doc *doc = j->opt->explain ? veto_doc_load_file(j->engine, j->paths[i], &lo, j->diags[i])
+                                    : veto_doc_load_file_projected(j->engine, j->prog, j->paths[i],
+                                                                   &lo, j->diags[i]);
     pthread_mutex_unlock(&j->lock);
     if (!doc)
         return;

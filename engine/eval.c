@@ -2,8 +2,9 @@
  * kind against an input, turn EMITs into results, and runtime errors into
  * error results that stop only the policy that raised them.
  *
- * Owns the evaluation arena (reset per call; capped by mem_cap) and the
- * Vm. Borrows the program and the documents.
+ * Owns the evaluation arena (capped by mem_cap) and the Vm: made and freed
+ * per call by veto_eval, kept and reset between runs by a veto_evaluator.
+ * Borrows the program and the documents.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,10 @@
 #include "vm.h"
 
 #define EVAL_DEFAULT_MEM_CAP ((size_t)1 << 30)
+/* First chunk of the evaluation arena: below malloc's mmap threshold, so a
+ * small evaluation reuses heap memory instead of mapping (and faulting in)
+ * fresh pages each call. Larger evaluations add chunks as they go. */
+#define EVAL_CHUNK (64u * 1024u)
 
 typedef struct EvalState {
     veto_decision *dec;
@@ -118,7 +123,7 @@ static Value eval_data(Arena *a, const veto_eval_options *opt, const KeyTable *k
 static bool eval_setup(Vm *vm, Arena *arena, const Program *p, const veto_doc *input,
                        const veto_eval_options *opt)
 {
-    arena_init(arena, 256 * 1024);
+    arena_init(arena, EVAL_CHUNK);
     arena_set_cap(arena, opt && opt->mem_cap ? opt->mem_cap : EVAL_DEFAULT_MEM_CAP);
     if (!vm_init(vm, p, arena, opt ? opt->fuel : 0)) {
         vm_free(vm);
@@ -130,6 +135,46 @@ static bool eval_setup(Vm *vm, Arena *arena, const Program *p, const veto_doc *i
     vm->data = eval_data(arena, opt, p->engine ? p->engine->keys : NULL);
     vm->hooks = opt ? opt->hooks : NULL;
     return true;
+}
+
+/* Runs every policy of dec's kind on a Vm set up by eval_setup or
+ * evaluator_prepare, adding results to dec; text is scratch for messages
+ * (left allocated for reuse). Does not finish the decision. */
+static void eval_policies(veto_decision *dec, const Program *p, Vm *vm, Buf *text,
+                          const veto_doc *input, const veto_eval_options *opt)
+{
+    EvalState st = {dec, p, *text, vm, 0, NULL};
+    vm->emit = eval_emit;
+    vm->emit_ud = &st;
+    if (opt && opt->explain) {
+        st.explain = explain_new(p, dec, opt->explain, opt->explain_address,
+                                 input ? &input->root : NULL, opt->hooks);
+        if (st.explain)
+            vm->hooks = explain_hooks(st.explain);
+    }
+    for (uint32_t pi = 0; pi < p->npolicies; pi++) {
+        const Policy *pol = &p->policies[pi];
+        if (pol->kind != dec->kind)
+            continue;
+        dec->policies_evaluated++;
+        vm->fuel = vm->fuel_limit;
+        for (uint32_t r = 0; r < pol->nrules; r++) {
+            Value ignored;
+            st.base = vm->sp;
+            if (st.explain)
+                explain_rule_begin(st.explain, pol->first_rule + r, vm->sp);
+            bool ok = vm_call(vm, p->rules[pol->first_rule + r].func, &ignored);
+            if (st.explain)
+                explain_rule_end(st.explain, ok);
+            if (!ok) {
+                eval_error(&st, vm, pi);
+                vm->failed = false;
+                break;
+            }
+        }
+    }
+    explain_free(st.explain);
+    *text = st.text;
 }
 
 veto_decision *veto_eval(const veto_program *p, const veto_doc *input, const veto_eval_options *opt)
@@ -146,40 +191,70 @@ veto_decision *veto_eval(const veto_program *p, const veto_doc *input, const vet
         veto_decision_free(dec);
         return NULL;
     }
-    EvalState st = {dec, p, BUF_INIT, &vm, 0, NULL};
-    vm.emit = eval_emit;
-    vm.emit_ud = &st;
-    if (opt && opt->explain) {
-        st.explain = explain_new(p, dec, opt->explain, opt->explain_address,
-                                 input ? &input->root : NULL, opt->hooks);
-        if (st.explain)
-            vm.hooks = explain_hooks(st.explain);
-    }
-    for (uint32_t pi = 0; pi < p->npolicies; pi++) {
-        const Policy *pol = &p->policies[pi];
-        if (pol->kind != kind)
-            continue;
-        dec->policies_evaluated++;
-        vm.fuel = vm.fuel_limit;
-        for (uint32_t r = 0; r < pol->nrules; r++) {
-            Value ignored;
-            st.base = vm.sp;
-            if (st.explain)
-                explain_rule_begin(st.explain, pol->first_rule + r, vm.sp);
-            bool ok = vm_call(&vm, p->rules[pol->first_rule + r].func, &ignored);
-            if (st.explain)
-                explain_rule_end(st.explain, ok);
-            if (!ok) {
-                eval_error(&st, &vm, pi);
-                vm.failed = false;
-                break;
-            }
-        }
-    }
-    buf_free(&st.text);
-    explain_free(st.explain);
+    Buf text = BUF_INIT;
+    eval_policies(dec, p, &vm, &text, input, opt);
+    buf_free(&text);
     vm_free(&vm);
     arena_free(&arena);
+    decision_finish(dec);
+    decision_set_docs(dec, input, opt ? opt->context : NULL);
+    return dec;
+}
+
+/* Reusable evaluation state: what veto_eval makes and frees per call, kept
+ * between runs and reset instead. */
+struct veto_evaluator {
+    const Program *prog;
+    Arena arena; /* the evaluation arena: reset per run, keeps its first chunk */
+    Vm vm;       /* stack, globals and regex cache live as long as the evaluator */
+    Buf text;    /* scratch for message text */
+};
+
+veto_evaluator *veto_evaluator_new(const veto_program *p)
+{
+    if (!p)
+        return NULL;
+    veto_evaluator *ev = calloc(1, sizeof *ev);
+    if (!ev)
+        return NULL;
+    ev->prog = p;
+    arena_init(&ev->arena, EVAL_CHUNK);
+    if (!vm_init(&ev->vm, p, &ev->arena, 0)) {
+        veto_evaluator_free(ev);
+        return NULL;
+    }
+    return ev;
+}
+
+void veto_evaluator_free(veto_evaluator *ev)
+{
+    if (!ev)
+        return;
+    vm_free(&ev->vm);
+    arena_free(&ev->arena);
+    buf_free(&ev->text);
+    free(ev);
+}
+
+veto_decision *veto_evaluator_run(veto_evaluator *ev, const veto_doc *input,
+                                  const veto_eval_options *opt)
+{
+    PolicyKind kind = eval_kind(opt ? opt->kind : NULL);
+    if (!ev || kind == PK__COUNT)
+        return NULL;
+    const Program *p = ev->prog;
+    veto_decision *dec = decision_new(p, kind);
+    if (!dec)
+        return NULL;
+    Vm *vm = &ev->vm;
+    arena_reset(&ev->arena); /* what the last run left: nothing refers to it any more */
+    arena_set_cap(&ev->arena, opt && opt->mem_cap ? opt->mem_cap : EVAL_DEFAULT_MEM_CAP);
+    vm_reset(vm, opt ? opt->fuel : 0);
+    vm->input = input ? input->root : value_undef();
+    vm->context = opt && opt->context ? opt->context->root : value_undef();
+    vm->data = eval_data(&ev->arena, opt, p->engine ? p->engine->keys : NULL);
+    vm->hooks = opt ? opt->hooks : NULL;
+    eval_policies(dec, p, vm, &ev->text, input, opt);
     decision_finish(dec);
     decision_set_docs(dec, input, opt ? opt->context : NULL);
     return dec;

@@ -510,6 +510,85 @@ static bool is_kind_builtin(const char *name)
     return false;
 }
 
+/* tf.normalise_all(list) (stdlib/builtins_tf.c, `normalise` in tf.veto):
+ * an array (site at pc) of objects (site at pc | PATHS_SITE_AUX) whose
+ * members are fields of each element rc or of rc.change, read as OP_FIELD
+ * reads them; "action" is an element of change.actions, chosen by
+ * comparing the elements (kept whole). The element itself, rc.change and
+ * the fields that a rule never reads stay kind-only. Keep this table in
+ * step with tf_fields in builtins_tf.c. */
+#define PATHS_SITE_AUX 0x80000000u /* a second site for one instruction */
+
+/* On: tf.normalise_all reads exactly the fields listed below. `veto eval
+ * --explain` loads its input in full (cli/cmd_eval.c), since explanations
+ * print whole sub-expressions such as `r.after` that a precise projection
+ * leaves partial. Off, tf.normalise_all is an ordinary builtin here: its
+ * argument, every resource change, is kept whole. */
+#define PATHS_MODEL_TF_NORMALISE 1
+
+static const struct {
+    const char *out, *src; /* member of the result; field read */
+    bool change;           /* read from rc.change (else from rc) */
+} paths_tf_fields[] = {
+    {"address", "address", false},
+    {"type", "type", false},
+    {"name", "name", false},
+    {"mode", "mode", false},
+    {"provider", "provider_name", false},
+    {"module", "module_address", false},
+    {"index", "index", false},
+    {"deposed", "deposed", false},
+    {"actions", "actions", true},
+    {"action_reason", "action_reason", false},
+    {"before", "before", true},
+    {"after", "after", true},
+    {"after_unknown", "after_unknown", true},
+    {"before_sensitive", "before_sensitive", true},
+    {"after_sensitive", "after_sensitive", true},
+    {"replace_paths", "replace_paths", true},
+    {"importing", "importing", true},
+    {"previous_address", "previous_address", false},
+};
+
+static uint32_t paths_kid(An *an, const char *s)
+{
+    return keys_lookup(an->p->engine->keys, s, strlen(s));
+}
+
+static Av paths_tf_normalise(An *an, uint32_t fi, uint32_t pc, const Av *list)
+{
+    uint32_t arr = site_get(an, fi, pc);
+    uint32_t obj = site_get(an, fi, pc | PATHS_SITE_AUX);
+    Av rc = av_elems(an, list);
+    Av change = av_field(an, &rc, "change", 6, paths_kid(an, "change"));
+    for (size_t i = 0; i < sizeof paths_tf_fields / sizeof *paths_tf_fields && !an->oom; i++) {
+        const char *src = paths_tf_fields[i].src, *out = paths_tf_fields[i].out;
+        Av v = av_field(an, paths_tf_fields[i].change ? &change : &rc, src, (uint32_t)strlen(src),
+                        paths_kid(an, src));
+        Av *slot = site_member(an, &an->sites[obj], out, (uint32_t)strlen(out), paths_kid(an, out));
+        site_put(an, obj, slot, &v);
+        if (strcmp(out, "actions") == 0) {
+            /* action_of counts the list and compares its elements; the
+             * action is one of them */
+            Av e = av_elems(an, &v);
+            mark_whole(an, &e);
+            slot = site_member(an, &an->sites[obj], "action", 6, paths_kid(an, "action"));
+            site_put(an, obj, slot, &e);
+            av_free(&e);
+        }
+        av_free(&v);
+    }
+    av_free(&change);
+    av_free(&rc);
+    Av o = {0};
+    av_add(an, &o, ATOM(AT_OBJ, obj));
+    site_put(an, arr, &an->sites[arr].star, &o);
+    av_free(&o);
+    Av r = {0};
+    av_add(an, &r, ATOM(AT_ARR, arr));
+    return r;
+}
+
 /* One linear pass over function fi. */
 static void analyze_function(An *an, uint32_t fi)
 {
@@ -862,6 +941,12 @@ static void analyze_function(An *an, uint32_t fi)
                 av_free(&e);
                 st_drop(an, 1);
                 st_push(an, none);
+                break;
+            }
+            if (PATHS_MODEL_TF_NORMALISE && argc == 1 && strcmp(b->name, "tf.normalise_all") == 0) {
+                Av r = paths_tf_normalise(an, fi, pc, &an->stack[an->sp - 1]);
+                st_drop(an, 1);
+                st_push(an, r);
                 break;
             }
             if (is_kind_builtin(b->name)) {

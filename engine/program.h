@@ -137,7 +137,10 @@ struct veto_engine {
     KeyTable *keys;
 };
 
-/* A loaded document (doc.c): its buffer (strings point into it) and arena. */
+/* A loaded document (doc.c): its buffer (strings point into it) and arena.
+ * Only doc.c creates documents: each is the first member of a larger
+ * private struct (format, document count, input hash), so never declare a
+ * veto_doc on the stack or calloc one — borrow a loaded one instead. */
 struct veto_doc {
     Arena arena;
     char *buf; /* owned bytes the values may point into */

@@ -182,6 +182,18 @@ veto_decision *veto_eval(const veto_program *p, const veto_doc *input,
                          const veto_eval_options *opt);
 void veto_decision_free(veto_decision *dec);
 
+/* Reusable evaluation state for one program, for callers that evaluate
+ * many inputs: veto_evaluator_run is veto_eval, with the same results,
+ * but the evaluation arena, VM stack, globals and regex cache are reset
+ * between runs instead of allocated and freed each time. Borrows p, which
+ * must outlive it. One thread at a time; use one evaluator per thread.
+ * The decisions it returns are the caller's and outlive it. */
+typedef struct veto_evaluator veto_evaluator;
+veto_evaluator *veto_evaluator_new(const veto_program *p); /* NULL on OOM */
+veto_decision *veto_evaluator_run(veto_evaluator *ev, const veto_doc *input,
+                                  const veto_eval_options *opt);
+void veto_evaluator_free(veto_evaluator *ev);
+
 typedef enum veto_outcome {
     VETO_PASS = 0,
     VETO_WARN = 1,

@@ -57,18 +57,20 @@ bool vm_init(Vm *vm, const Program *p, Arena *arena, uint64_t fuel)
     vm->max_stack = 1u << 26;
     vm->stack = malloc(vm->cap * sizeof(Value));
     vm->globals = calloc(p->nglobals ? p->nglobals : 1, sizeof(VmGlobal));
+    vm->key_hint = calloc(p->nkeys ? p->nkeys : 1, sizeof *vm->key_hint);
     vm->bctx.arena = arena;
     vm->bctx.keys = p->engine ? p->engine->keys : NULL;
     vm->bctx.regex = regex_cache_new();
     vm->input = vm->context = vm->data = value_undef();
     vm->fuel = vm->fuel_limit = fuel ? fuel : VM_DEFAULT_FUEL;
-    return vm->stack && vm->globals && vm->bctx.regex;
+    return vm->stack && vm->globals && vm->key_hint && vm->bctx.regex;
 }
 
 void vm_free(Vm *vm)
 {
     free(vm->stack);
     free(vm->globals);
+    free(vm->key_hint);
     regex_cache_free(vm->bctx.regex);
     memset(vm, 0, sizeof *vm);
 }
@@ -80,6 +82,7 @@ void vm_reset(Vm *vm, uint64_t fuel)
     vm->failed = false;
     vm->err[0] = '\0';
     vm->sp = 0;
+    vm->depth = 0;
 }
 
 static bool vm_grow(Vm *vm, uint32_t need)
@@ -124,16 +127,25 @@ static bool vm_oom(Vm *vm, uint32_t func, uint32_t pc)
     return vm_fail(vm, func, pc, "out of memory");
 }
 
-/* Member lookup with the interned-id fast path. */
-static inline const Member *vm_member(Value o, const Key *k)
+/* Member lookup of program key ki with the interned-id fast path. Objects
+ * of one shape (normalised resources, plan entries) keep a key at the same
+ * position, so the position where key ki was last found is tried first (an
+ * inline cache per key, in the Vm: the Program stays immutable). Keys are
+ * unique in an object, so a hit is the member a scan would find. */
+static inline const Member *vm_member(Vm *vm, Value o, uint32_t ki)
 {
+    const Key *k = &vm->prog->keys[ki];
     const Member *m = o.u.o;
     if (k->kid) {
+        uint32_t h = vm->key_hint[ki];
+        if (h < o.n && m[h].kid == k->kid)
+            return &m[h];
         for (uint32_t i = 0; i < o.n; i++) {
-            if (m[i].kid == k->kid)
+            if (m[i].kid == k->kid ||
+                (m[i].kid == 0 && m[i].klen == k->len && memcmp(m[i].key, k->s, k->len) == 0)) {
+                vm->key_hint[ki] = i;
                 return &m[i];
-            if (m[i].kid == 0 && m[i].klen == k->len && memcmp(m[i].key, k->s, k->len) == 0)
-                return &m[i];
+            }
         }
         return NULL;
     }

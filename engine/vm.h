@@ -46,6 +46,7 @@ typedef struct Vm {
     uint32_t sp, cap;
     uint32_t max_stack; /* bound on cap, in values */
     VmGlobal *globals;  /* one per program global (malloc'd) */
+    uint32_t *key_hint; /* per program key: member position it was last found at (malloc'd) */
     Value input, context, data;
     uint64_t fuel;       /* steps left */
     uint64_t fuel_limit; /* for the error message */

@@ -122,7 +122,7 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
         Value o = TOP;
         Value r = value_undef();
         if (VM_LIKELY(o.kind == V_OBJ)) {
-            const Member *m = vm_member(o, &prog->keys[A]);
+            const Member *m = vm_member(vm, o, A);
             if (m) {
                 r = m->val;
                 r.flags |= o.flags & VF_SENSITIVE;

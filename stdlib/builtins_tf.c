@@ -11,6 +11,20 @@
  *   tf.is_sensitive(value)      whether the value, or anything in it, carries
  *                               the sensitive taint (the module cannot call
  *                               the builtin is_sensitive under that name)
+ *   tf.normalise_all(list)      every object of a resource_changes (or
+ *                               resource_drift) list as the module's
+ *                               normalised change object, in one pass: the
+ *                               per-evaluation `let`s of tf.veto call it
+ *
+ * tf.normalise_all is the module's `normalise` (tf.veto) in C, member for
+ * member: same keys in the same order, a member left out when the plan
+ * lacks it (as an object literal leaves out an undefined value), the same
+ * defaults, and every value taken from the plan as is, flags included (a
+ * field read carries its parent's sensitive taint, as OP_FIELD does), so
+ * before/after are the loaded values themselves, never copies. Keep it in
+ * step with `normalise` in tf.veto and with its model in engine/paths.c
+ * (paths_tf_normalise), which tells the projecting loader which fields of
+ * each change it reads.
  *
  * The address grammar (Terraform's addrs.ParseAbsResourceInstanceStr):
  *
@@ -346,11 +360,271 @@ static bool tf_is_sensitive(BuiltinCtx *ctx, const Value *args, uint32_t argc, V
     return true;
 }
 
+/* ---- normalisation -------------------------------------------------------- */
+
+/* Where a member of the normalised object comes from. */
+typedef enum TfFrom {
+    TF_RC,      /* rc.KEY */
+    TF_CHANGE,  /* rc.change.KEY */
+    TF_ACTIONS, /* list_of(rc.change.actions) */
+    TF_ACTION   /* action_of(actions) */
+} TfFrom;
+
+/* The default when the plan's value is undefined or null (`?? default`). */
+typedef enum TfDefault {
+    TF_KEEP,    /* no `??`: undefined leaves the member out */
+    TF_NULL,    /* ?? null */
+    TF_MANAGED, /* ?? "managed" */
+    TF_EMPTY_OBJ,
+    TF_EMPTY_ARR
+} TfDefault;
+
+typedef struct TfField {
+    const char *out; /* key in the normalised object */
+    const char *src; /* key read from rc or rc.change */
+    uint8_t from;    /* TfFrom */
+    uint8_t dflt;    /* TfDefault */
+} TfField;
+
+/* The members of `normalise` in tf.veto, in its order. */
+static const TfField tf_fields[] = {
+    {"address", "address", TF_RC, TF_KEEP},
+    {"type", "type", TF_RC, TF_KEEP},
+    {"name", "name", TF_RC, TF_KEEP},
+    {"mode", "mode", TF_RC, TF_MANAGED},
+    {"provider", "provider_name", TF_RC, TF_NULL},
+    {"module", "module_address", TF_RC, TF_NULL},
+    {"index", "index", TF_RC, TF_NULL},
+    {"deposed", "deposed", TF_RC, TF_NULL},
+    {"actions", "actions", TF_ACTIONS, TF_KEEP},
+    {"action", NULL, TF_ACTION, TF_KEEP},
+    {"action_reason", "action_reason", TF_RC, TF_NULL},
+    {"before", "before", TF_CHANGE, TF_NULL},
+    {"after", "after", TF_CHANGE, TF_NULL},
+    {"after_unknown", "after_unknown", TF_CHANGE, TF_EMPTY_OBJ},
+    {"before_sensitive", "before_sensitive", TF_CHANGE, TF_EMPTY_OBJ},
+    {"after_sensitive", "after_sensitive", TF_CHANGE, TF_EMPTY_OBJ},
+    {"replace_paths", "replace_paths", TF_CHANGE, TF_EMPTY_ARR},
+    {"importing", "importing", TF_CHANGE, TF_NULL},
+    {"previous_address", "previous_address", TF_RC, TF_NULL},
+};
+#define TF_NFIELDS   ((uint32_t)BUILTIN_NELEMS(tf_fields))
+#define TF_F_ACTIONS 8 /* tf_fields index of "actions" (read by "action", next) */
+
+/* The key ids tf.normalise_all needs, resolved once per thread and key
+ * table instead of on every call (about 40 lookups: a third of a
+ * one-resource evaluation). The table is append-only, so ids stay valid
+ * while it lives; the cache is checked against the table's texts on every
+ * call, which also catches a new table at a freed one's address. */
+#define TF_SLOT_CHANGE TF_NFIELDS /* source slot of rc.change */
+#define TF_KIDMAP      1024u      /* kids below this are mapped directly */
+
+typedef struct TfKeys {
+    const KeyTable *keys;         /* the table the ids are from; NULL: none */
+    bool all;                     /* every key interned (the map is exact) */
+    uint32_t src[TF_NFIELDS + 1]; /* source key ids by slot (0: none) */
+    Member shape[TF_NFIELDS];     /* output keys with their ids */
+    uint8_t bykid[TF_KIDMAP];     /* source kid -> 1 + slot */
+} TfKeys;
+
+static _Thread_local TfKeys tf_keys;
+
+static const char *tf_src_key(uint32_t slot)
+{
+    return slot == TF_SLOT_CHANGE ? "change" : tf_fields[slot].src;
+}
+
+static bool tf_key_is(const KeyTable *keys, uint32_t kid, const char *s)
+{
+    uint32_t len;
+    const char *t = keys_text(keys, kid, &len);
+    return t && strncmp(t, s, len) == 0 && s[len] == '\0';
+}
+
+/* tf_keys for ctx->keys, refreshed when it was made for another table. */
+static const TfKeys *tf_keys_get(BuiltinCtx *ctx)
+{
+    TfKeys *k = &tf_keys;
+    if (k->keys && k->keys == ctx->keys && k->all) {
+        bool ok = true;
+        for (uint32_t slot = 0; ok && slot <= TF_NFIELDS; slot++)
+            ok = !tf_src_key(slot) || tf_key_is(ctx->keys, k->src[slot], tf_src_key(slot));
+        for (uint32_t f = 0; ok && f < TF_NFIELDS; f++)
+            ok = tf_key_is(ctx->keys, k->shape[f].kid, tf_fields[f].out);
+        if (ok)
+            return k;
+    }
+    memset(k, 0, sizeof *k);
+    k->all = true;
+    for (uint32_t slot = 0; slot <= TF_NFIELDS; slot++) {
+        const char *key = tf_src_key(slot);
+        if (!key)
+            continue;
+        k->src[slot] = ctx->keys ? keys_lookup(ctx->keys, key, strlen(key)) : 0;
+        if (!k->src[slot])
+            k->all = false;
+        else if (k->src[slot] < TF_KIDMAP)
+            k->bykid[k->src[slot]] = (uint8_t)(slot + 1);
+    }
+    for (uint32_t f = 0; f < TF_NFIELDS; f++) {
+        builtin_member(ctx, &k->shape[f], tf_fields[f].out, value_undef());
+        if (!k->shape[f].kid)
+            k->all = false;
+    }
+    k->keys = ctx->keys;
+    return k;
+}
+
+static TfFrom tf_slot_from(uint32_t slot)
+{
+    TfFrom f = slot == TF_SLOT_CHANGE ? TF_RC : (TfFrom)tf_fields[slot].from;
+    return f == TF_ACTIONS ? TF_CHANGE : f;
+}
+
+/* The slot of member m among the source keys of `from` (TF_RC also takes
+ * "change"), with value_get's key equality; -1 when none. */
+static int tf_slot(const TfKeys *k, const Member *m, TfFrom from)
+{
+    if (k->all && m->kid && m->kid < TF_KIDMAP) {
+        /* exact: every source kid below TF_KIDMAP is in the map */
+        int slot = (int)k->bykid[m->kid] - 1;
+        return slot >= 0 && tf_slot_from((uint32_t)slot) == from ? slot : -1;
+    }
+    for (uint32_t slot = 0; slot <= TF_NFIELDS; slot++) {
+        const char *key = tf_src_key(slot);
+        if (!key || tf_slot_from(slot) != from)
+            continue;
+        if (m->kid && k->src[slot]) {
+            if (m->kid == k->src[slot])
+                return (int)slot;
+        } else if (strlen(key) == m->klen && memcmp(key, m->key, m->klen) == 0) {
+            return (int)slot;
+        }
+    }
+    return -1;
+}
+
+/* Fills vals[slot] with the members of o that are source keys of `from`,
+ * the first of equal keys winning, each carrying o's sensitive taint. */
+static void tf_read(const TfKeys *k, Value o, TfFrom from, Value *vals)
+{
+    uint8_t taint = o.flags & VF_SENSITIVE;
+    for (uint32_t i = 0; i < o.n; i++) {
+        int slot = tf_slot(k, &o.u.o[i], from);
+        if (slot >= 0 && vals[slot].kind == V_UNDEF) {
+            vals[slot] = o.u.o[i].val;
+            vals[slot].flags |= taint;
+        }
+    }
+}
+
+static bool tf_has(Value list, const char *s, uint32_t n)
+{
+    Value want = value_str(s, n);
+    for (uint32_t i = 0; i < list.n; i++)
+        if (value_equal(list.u.a[i], want))
+            return true;
+    return false;
+}
+
+/* action_of in tf.veto: the one-word action of a raw actions list. */
+static Value tf_action_of(Value actions)
+{
+    if (actions.n == 2 && tf_has(actions, "create", 6) &&
+        (tf_has(actions, "delete", 6) || tf_has(actions, "forget", 6)))
+        return value_str("replace", 7);
+    if (actions.n == 1) {
+        Value a = actions.u.a[0];
+        a.flags |= actions.flags & VF_SENSITIVE;
+        return a;
+    }
+    return value_str("unknown", 7);
+}
+
+static bool tf_normalise_all(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
+{
+    static const char fn[] = "tf.normalise_all";
+    (void)argc;
+    Value list = args[0];
+    if (list.kind != V_ARR) /* list_of: anything else reads as empty */
+        list.n = 0;
+    uint8_t ltaint = list.flags & VF_SENSITIVE;
+
+    const TfKeys *keys = tf_keys_get(ctx);
+
+    uint32_t nobj = 0;
+    for (uint32_t i = 0; i < list.n; i++)
+        nobj += list.u.a[i].kind == V_OBJ;
+    Value *items = builtin_new_values(ctx, fn, nobj);
+    if (!items)
+        return false;
+    Value empty_obj = builtin_obj(builtin_new_members(ctx, fn, 0), 0);
+    Value empty_arr = builtin_arr(builtin_new_values(ctx, fn, 0), 0);
+    if (!empty_obj.u.o || !empty_arr.u.a)
+        return false;
+
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < list.n; i++) {
+        Value rc = list.u.a[i];
+        if (rc.kind != V_OBJ)
+            continue;
+        rc.flags |= ltaint; /* as iteration taints each element */
+        Value vals[TF_NFIELDS + 1];
+        for (uint32_t s = 0; s <= TF_NFIELDS; s++)
+            vals[s] = value_undef();
+        tf_read(keys, rc, TF_RC, vals);
+        if (vals[TF_SLOT_CHANGE].kind == V_OBJ)
+            tf_read(keys, vals[TF_SLOT_CHANGE], TF_CHANGE, vals);
+
+        Member *m = builtin_new_members(ctx, fn, TF_NFIELDS);
+        if (!m)
+            return false;
+        uint32_t nm = 0;
+        for (uint32_t f = 0; f < TF_NFIELDS; f++) {
+            Value v = vals[f];
+            if (tf_fields[f].from == TF_ACTIONS) {
+                if (v.kind != V_ARR)
+                    v = empty_arr;
+            } else if (tf_fields[f].from == TF_ACTION) {
+                v = tf_action_of(vals[TF_F_ACTIONS]);
+            } else if (v.kind == V_UNDEF || (v.kind == V_NULL && tf_fields[f].dflt != TF_KEEP)) {
+                switch ((TfDefault)tf_fields[f].dflt) {
+                case TF_KEEP:
+                    continue; /* an undefined member is left out */
+                case TF_NULL:
+                    v = value_null();
+                    break;
+                case TF_MANAGED:
+                    v = value_str("managed", 7);
+                    break;
+                case TF_EMPTY_OBJ:
+                    v = empty_obj;
+                    break;
+                case TF_EMPTY_ARR:
+                    v = empty_arr;
+                    break;
+                }
+            }
+            if (tf_fields[f].from == TF_ACTIONS)
+                vals[f] = v; /* action_of reads the list as normalised */
+            m[nm] = keys->shape[f];
+            m[nm].val = v;
+            nm++;
+        }
+        items[k++] = builtin_obj(m, nm);
+    }
+    *out = builtin_arr(items, k);
+    return true;
+}
+
 const BuiltinDef builtins_tf_defs[] = {
     {"tf.is_sensitive", 1, 1, 0, tf_is_sensitive,
      "tf.is_sensitive(value) -> bool: true when value or anything in it is sensitive"},
     {"tf.parse_address", 1, 1, BUILTIN_PURE, tf_parse_address,
      "tf.parse_address(address) -> {module, module_path, module_keys, mode, type, name, index, "
      "resource, config_address}, or undefined"},
+    {"tf.normalise_all", 1, 1, BUILTIN_PURE, tf_normalise_all,
+     "tf.normalise_all(resource_changes) -> [normalised change...]: the objects of the list as "
+     "tf.all_changes() reads them"},
 };
 const size_t builtins_tf_ndefs = BUILTIN_NELEMS(builtins_tf_defs);

@@ -10,6 +10,13 @@
 # docs/PERFORMANCE.md: the canonical input hash is computed from the loaded
 # tree, which projection leaves partial).
 #
+# Every run also passes --stream, which checks the streamability analysis
+# (engine/project.c): the policies it calls streamable, evaluated once per
+# element of resource_changes and stable-sorted by (policy, rule, element),
+# give exactly the whole-document results. The benchmark workload's
+# verdicts are asserted (three stream; the deletion count, an aggregate,
+# does not), and so are shapes that must never stream.
+#
 # Prints one line per difference, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -38,7 +45,13 @@ fail=0
 skip=0
 check() { # check INPUT POLICY...
     rc=0
-    "$tmp/project_check" "$@" >"$tmp/out" 2>&1 || rc=$?
+    "$tmp/project_check" --stream "$@" >"$tmp/out" 2>&1 || rc=$?
+    if grep -q -E '^(streamed results differ|streaming gives|stream analysis failed)' "$tmp/out"; then
+        fail=$((fail + 1))
+        echo "FAIL (streaming): project_check --stream $*"
+        head -40 "$tmp/out"
+        return
+    fi
     if [ "$rc" -eq 0 ]; then
         pass=$((pass + 1))
         return
@@ -72,5 +85,86 @@ for pol in $(find policies-examples -name '*.veto' | sort); do
         check "$plan" "$pol"
     done
 done
+# expect_stream INPUT POLICY_PATH... — the analysis' verdicts ("stream NAME"
+# / "whole NAME", reasons cut) must equal $expect.
+expect_stream() {
+    "$tmp/project_check" --stream "$@" 2>&1 | grep -E '^(stream|whole) ' | sed 's/:.*//' \
+        >"$tmp/verdicts"
+    if [ "$(cat "$tmp/verdicts")" = "$expect" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: streamability of $*: got"
+        cat "$tmp/verdicts"
+        echo "expected"
+        echo "$expect"
+    fi
+}
+expect="whole bench.deletions
+stream bench.owner_tag
+stream bench.s3_public_acl
+stream bench.ssh_world"
+expect_stream "$tmp/gen200.json" bench/policies
+
+# shapes that must not stream (aggregate, cross-resource, the element's
+# index, sorting, `any` over all resources, a rule outside any loop), and
+# one that must
+mkdir -p "$tmp/neg"
+awk -v d="$tmp/neg" '/^policy /{ f = d "/" (++n) ".veto" } { print > f }' <<'VETO'
+policy neg.count
+  kind: plan
+use tf
+deny for r in tf.changes("aws_s3_bucket", ["create"])
+  when count(tf.changes("aws_s3_bucket", ["create"])) > 1
+  message "${r.address}"
+
+policy neg.cross
+  kind: plan
+use tf
+deny for r in tf.with_actions(["create"])
+  when any o in tf.with_actions(["delete"]): o.type == r.type
+  message "${r.address}"
+
+policy neg.index
+  kind: plan
+deny for i, rc in input.resource_changes
+  when i == 0
+  message "first"
+
+policy neg.sorted
+  kind: plan
+use tf
+deny for r in sort([c.address for c in tf.with_actions(["create"])])
+  message "${r}"
+
+policy neg.anyall
+  kind: plan
+use tf
+deny when any r in tf.with_actions(["create"]): r.type == "aws_s3_bucket"
+  message "some bucket"
+
+policy neg.constant
+  kind: plan
+deny when input.format_version == "1.2"
+  message "once per plan"
+
+policy pos.plain
+  kind: plan
+deny for rc in input.resource_changes
+  when rc.change.actions == ["create"] and input.format_version != null
+  message "${rc.address} is created"
+VETO
+expect="whole neg.count
+whole neg.cross
+whole neg.index
+whole neg.sorted
+whole neg.anyall
+whole neg.constant
+stream pos.plain"
+expect_stream "$tmp/gen200.json" "$tmp/neg"
+for plan in $plans "$tmp/gen200.json"; do
+    check "$plan" "$tmp/neg"
+done
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
