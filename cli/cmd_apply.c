@@ -4,11 +4,8 @@
  * stale plan is refused (orchestrator/run.c, run_apply). */
 #include "../orchestrator/run.h"
 #include "cli_args.h"
+#include "cli_orch.h"
 #include "commands.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 static const char apply_usage[] =
     "Usage: veto apply RUN [options]\n"
@@ -27,39 +24,15 @@ static const char apply_usage[] =
     "Exit status: 0 applied, 1 refused, rejected or stale, 2 usage error,\n"
     "3 the apply failed, 4 still awaiting approval.\n";
 
-enum { OPT_HELP = 1, OPT_AS, OPT_CONFIG, OPT_STORE };
-
 static const CliOption apply_options[] = {
-    {"as", 0, 1, OPT_AS},
-    {"config", 'C', 1, OPT_CONFIG},
-    {"store", 0, 1, OPT_STORE},
-    {"help", 'h', 0, OPT_HELP},
-    {NULL, 0, 0, 0},
+    CLI_ORCH_ACTOR_OPTIONS,
 };
-
-static void apply_say(void *ud, const char *line)
-{
-    (void)ud;
-    fprintf(stderr, "%s\n", line);
-}
-
-/* Prints a session error: config diagnostics as they are, others after
- * "veto CMD: ". */
-static void orch_print_error(const char *cmd, const char *err)
-{
-    if (!err)
-        err = "out of memory";
-    size_t n = strlen(err);
-    if (strstr(err, ": error: "))
-        fprintf(stderr, "%s%s", err, n && err[n - 1] == '\n' ? "" : "\n");
-    else
-        fprintf(stderr, "veto %s: %s%s", cmd, err, n && err[n - 1] == '\n' ? "" : "\n");
-}
 
 static int apply_main(int argc, char **argv)
 {
     CliParser p;
-    const char *value, *as = NULL, *config = NULL, *store = NULL, *run = NULL;
+    CliOrchArgs oa = {0};
+    const char *value, *run = NULL;
     int opt, rc = 0;
     cli_parser_init(&p, "apply", argc, argv, apply_options);
     while (rc == 0 && (opt = cli_next(&p, &value)) != CLI_END) {
@@ -67,39 +40,26 @@ static int apply_main(int argc, char **argv)
         case CLI_ERROR:
             rc = EXIT_USAGE;
             break;
-        case OPT_HELP:
+        case CLI_ORCH_OPT_HELP:
             return cli_print_usage(&cmd_apply);
         case CLI_POSITIONAL:
             if (run)
                 rc = cli_usage_error("apply", "one RUN at a time");
             run = value;
             break;
-        case OPT_AS:
-            as = value;
-            break;
-        case OPT_CONFIG:
-            config = value;
-            break;
         default:
-            store = value;
+            cli_orch_option(&oa, opt, value);
         }
     }
-    if (rc == 0 && !run)
-        rc = cli_usage_error("apply", "no RUN given (veto runs lists them)");
-    char *end = NULL;
-    long long id = rc == 0 ? strtoll(run, &end, 10) : 0;
-    if (rc == 0 && (!*run || *end || id <= 0))
-        rc = cli_usage_error("apply", "RUN must be a run number (see veto runs), not '%s'", run);
+    int64_t id = 0;
+    if (rc == 0)
+        rc = cli_orch_run_id("apply", run, &id);
     if (rc != 0)
         return rc;
-    char *err = NULL;
-    Session *s = session_start(config, store, as, 1, apply_say, NULL, &err);
-    if (!s) {
-        orch_print_error("apply", err);
-        free(err);
+    Session *s = cli_orch_open("apply", &oa, 1);
+    if (!s)
         return EXIT_USAGE;
-    }
-    rc = (int)run_apply(s, (int64_t)id);
+    rc = (int)run_apply(s, id);
     session_close(s);
     return rc;
 }

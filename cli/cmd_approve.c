@@ -3,11 +3,8 @@
  * (orchestrator/run.c, run_review). */
 #include "../orchestrator/run.h"
 #include "cli_args.h"
+#include "cli_orch.h"
 #include "commands.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 static const char approve_usage[] =
     "Usage: veto approve RUN [--comment TEXT] [options]\n"
@@ -46,49 +43,18 @@ static const char reject_usage[] =
     "Exit status: 1 rejected (or refused), 2 usage error, 4 still awaiting\n"
     "approval (the policy did not count the rejection).\n";
 
-enum { OPT_HELP = 1, OPT_COMMENT, OPT_AS, OPT_CONFIG, OPT_STORE };
+enum { OPT_COMMENT = CLI_ORCH_OPT_FIRST };
 
 static const CliOption review_options[] = {
-    {"comment", 'm', 1, OPT_COMMENT}, {"as", 0, 1, OPT_AS},       {"config", 'C', 1, OPT_CONFIG},
-    {"store", 0, 1, OPT_STORE},       {"help", 'h', 0, OPT_HELP}, {NULL, 0, 0, 0},
+    {"comment", 'm', 1, OPT_COMMENT},
+    CLI_ORCH_ACTOR_OPTIONS,
 };
-
-static void review_say(void *ud, const char *line)
-{
-    (void)ud;
-    fprintf(stderr, "%s\n", line);
-}
-
-/* Prints a session error: config diagnostics as they are, others after
- * "veto CMD: ". */
-static void orch_print_error(const char *cmd, const char *err)
-{
-    if (!err)
-        err = "out of memory";
-    size_t n = strlen(err);
-    if (strstr(err, ": error: "))
-        fprintf(stderr, "%s%s", err, n && err[n - 1] == '\n' ? "" : "\n");
-    else
-        fprintf(stderr, "veto %s: %s%s", cmd, err, n && err[n - 1] == '\n' ? "" : "\n");
-}
-
-/* Parses a run number; prints a usage error for cmd and returns -1 if not one. */
-static int review_parse_id(const char *cmd, const char *text, int64_t *id)
-{
-    char *end = NULL;
-    long long v = strtoll(text, &end, 10);
-    if (!*text || *end || v <= 0) {
-        cli_usage_error(cmd, "RUN must be a run number (see veto runs), not '%s'", text);
-        return -1;
-    }
-    *id = v;
-    return 0;
-}
 
 static int review_main(const CliCommand *self, const char *verdict, int argc, char **argv)
 {
     CliParser p;
-    const char *value, *as = NULL, *config = NULL, *store = NULL, *comment = "", *run = NULL;
+    CliOrchArgs oa = {0};
+    const char *value, *comment = "", *run = NULL;
     int opt, rc = 0;
     cli_parser_init(&p, self->name, argc, argv, review_options);
     while (rc == 0 && (opt = cli_next(&p, &value)) != CLI_END) {
@@ -96,7 +62,7 @@ static int review_main(const CliCommand *self, const char *verdict, int argc, ch
         case CLI_ERROR:
             rc = EXIT_USAGE;
             break;
-        case OPT_HELP:
+        case CLI_ORCH_OPT_HELP:
             return cli_print_usage(self);
         case CLI_POSITIONAL:
             if (run)
@@ -106,30 +72,18 @@ static int review_main(const CliCommand *self, const char *verdict, int argc, ch
         case OPT_COMMENT:
             comment = value;
             break;
-        case OPT_AS:
-            as = value;
-            break;
-        case OPT_CONFIG:
-            config = value;
-            break;
         default:
-            store = value;
+            cli_orch_option(&oa, opt, value);
         }
     }
     int64_t id = 0;
-    if (rc == 0 && !run)
-        rc = cli_usage_error(self->name, "no RUN given (veto runs lists them)");
-    if (rc == 0 && review_parse_id(self->name, run, &id) != 0)
-        rc = EXIT_USAGE;
+    if (rc == 0)
+        rc = cli_orch_run_id(self->name, run, &id);
     if (rc != 0)
         return rc;
-    char *err = NULL;
-    Session *s = session_start(config, store, as, 1, review_say, NULL, &err);
-    if (!s) {
-        orch_print_error(self->name, err);
-        free(err);
+    Session *s = cli_orch_open(self->name, &oa, 1);
+    if (!s)
         return EXIT_USAGE;
-    }
     rc = (int)run_review(s, id, verdict, comment);
     session_close(s);
     return rc;

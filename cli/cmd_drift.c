@@ -3,11 +3,8 @@
  * (orchestrator/drift.c). */
 #include "../orchestrator/drift.h"
 #include "cli_args.h"
+#include "cli_orch.h"
 #include "commands.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 static const char drift_usage[] =
     "Usage: veto drift STACK... [options]\n"
@@ -32,36 +29,13 @@ static const char drift_usage[] =
     "check was refused), 2 usage error, 3 a drift command failed; with\n"
     "--remediate, a drifted stack's run decides as for veto run.\n";
 
-enum { OPT_HELP = 1, OPT_ALL, OPT_REMEDIATE, OPT_AS, OPT_CONFIG, OPT_STORE };
+enum { OPT_ALL = CLI_ORCH_OPT_FIRST, OPT_REMEDIATE };
 
 static const CliOption drift_options[] = {
     {"all", 'a', 0, OPT_ALL},
     {"remediate", 0, 0, OPT_REMEDIATE},
-    {"as", 0, 1, OPT_AS},
-    {"config", 'C', 1, OPT_CONFIG},
-    {"store", 0, 1, OPT_STORE},
-    {"help", 'h', 0, OPT_HELP},
-    {NULL, 0, 0, 0},
+    CLI_ORCH_ACTOR_OPTIONS,
 };
-
-static void drift_say(void *ud, const char *line)
-{
-    (void)ud;
-    fprintf(stderr, "%s\n", line);
-}
-
-/* Prints a session error: config diagnostics as they are, others after
- * "veto CMD: ". */
-static void orch_print_error(const char *cmd, const char *err)
-{
-    if (!err)
-        err = "out of memory";
-    size_t n = strlen(err);
-    if (strstr(err, ": error: "))
-        fprintf(stderr, "%s%s", err, n && err[n - 1] == '\n' ? "" : "\n");
-    else
-        fprintf(stderr, "veto %s: %s%s", cmd, err, n && err[n - 1] == '\n' ? "" : "\n");
-}
 
 static int drift_rank(int rc) { return rc == 0 ? 0 : rc == 4 ? 1 : rc == 1 ? 2 : rc; }
 
@@ -69,7 +43,8 @@ static int drift_main(int argc, char **argv)
 {
     CliParser p;
     CliList stacks = {0};
-    const char *value, *as = NULL, *config = NULL, *store = NULL;
+    CliOrchArgs oa = {0};
+    const char *value;
     int opt, rc = 0, all = 0, remediate = 0;
     cli_parser_init(&p, "drift", argc, argv, drift_options);
     while (rc == 0 && (opt = cli_next(&p, &value)) != CLI_END) {
@@ -77,7 +52,7 @@ static int drift_main(int argc, char **argv)
         case CLI_ERROR:
             rc = EXIT_USAGE;
             break;
-        case OPT_HELP:
+        case CLI_ORCH_OPT_HELP:
             cli_list_free(&stacks);
             return cli_print_usage(&cmd_drift);
         case CLI_POSITIONAL:
@@ -89,41 +64,24 @@ static int drift_main(int argc, char **argv)
         case OPT_REMEDIATE:
             remediate = 1;
             break;
-        case OPT_AS:
-            as = value;
-            break;
-        case OPT_CONFIG:
-            config = value;
-            break;
         default:
-            store = value;
+            cli_orch_option(&oa, opt, value);
         }
     }
-    if (rc == 0 && all && stacks.count)
-        rc = cli_usage_error("drift", "give STACK names or --all, not both");
-    if (rc == 0 && !all && stacks.count == 0)
-        rc = cli_usage_error("drift", "no stack given (veto drift STACK, or --all)");
+    if (rc == 0)
+        rc = cli_orch_check_choice("drift", all, stacks.count);
     if (rc != 0) {
         cli_list_free(&stacks);
         return rc;
     }
-    char *err = NULL;
-    Session *s = session_start(config, store, as, 1, drift_say, NULL, &err);
+    Session *s = cli_orch_open("drift", &oa, 1);
     if (!s) {
-        orch_print_error("drift", err);
-        free(err);
         cli_list_free(&stacks);
         return EXIT_USAGE;
     }
     for (size_t i = 0; i < stacks.count; i++)
         if (!config_stack(s->cfg, stacks.items[i])) {
-            const char *near = config_suggest_stack(s->cfg, stacks.items[i]);
-            if (near)
-                rc = cli_usage_error("drift", "unknown stack '%s'; did you mean '%s'?",
-                                     stacks.items[i], near);
-            else
-                rc = cli_usage_error("drift", "unknown stack '%s' (veto stacks lists them)",
-                                     stacks.items[i]);
+            rc = cli_orch_unknown_stack("drift", s->cfg, stacks.items[i]);
             break;
         }
     size_t n = all ? s->cfg->nstacks : stacks.count;

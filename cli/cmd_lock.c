@@ -2,11 +2,8 @@
  * hand so no run starts, or release it (orchestrator/lock.c). */
 #include "../orchestrator/lock.h"
 #include "cli_args.h"
+#include "cli_orch.h"
 #include "commands.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 static const char lock_usage[] =
     "Usage: veto lock STACK [--reason TEXT] [options]\n"
@@ -42,41 +39,23 @@ static const char unlock_usage[] =
     "\n"
     "Exit status: 0 unlocked, 1 refused, 2 usage error or not locked.\n";
 
-enum { OPT_HELP = 1, OPT_REASON, OPT_FORCE, OPT_AS, OPT_CONFIG, OPT_STORE };
+enum { OPT_REASON = CLI_ORCH_OPT_FIRST, OPT_FORCE };
 
 static const CliOption lock_options[] = {
-    {"reason", 'r', 1, OPT_REASON}, {"as", 0, 1, OPT_AS},       {"config", 'C', 1, OPT_CONFIG},
-    {"store", 0, 1, OPT_STORE},     {"help", 'h', 0, OPT_HELP}, {NULL, 0, 0, 0},
+    {"reason", 'r', 1, OPT_REASON},
+    CLI_ORCH_ACTOR_OPTIONS,
 };
 
 static const CliOption unlock_options[] = {
-    {"force", 'f', 0, OPT_FORCE}, {"as", 0, 1, OPT_AS},       {"config", 'C', 1, OPT_CONFIG},
-    {"store", 0, 1, OPT_STORE},   {"help", 'h', 0, OPT_HELP}, {NULL, 0, 0, 0},
+    {"force", 'f', 0, OPT_FORCE},
+    CLI_ORCH_ACTOR_OPTIONS,
 };
-
-static void lock_say(void *ud, const char *line)
-{
-    (void)ud;
-    fprintf(stderr, "%s\n", line);
-}
-
-/* Prints a session error: config diagnostics as they are, others after
- * "veto CMD: ". */
-static void orch_print_error(const char *cmd, const char *err)
-{
-    if (!err)
-        err = "out of memory";
-    size_t n = strlen(err);
-    if (strstr(err, ": error: "))
-        fprintf(stderr, "%s%s", err, n && err[n - 1] == '\n' ? "" : "\n");
-    else
-        fprintf(stderr, "veto %s: %s%s", cmd, err, n && err[n - 1] == '\n' ? "" : "\n");
-}
 
 static int lock_main_common(const CliCommand *self, const CliOption *opts, int argc, char **argv)
 {
     CliParser p;
-    const char *value, *as = NULL, *config = NULL, *store = NULL, *stack = NULL, *reason = "";
+    CliOrchArgs oa = {0};
+    const char *value, *stack = NULL, *reason = "";
     int opt, rc = 0, force = 0;
     cli_parser_init(&p, self->name, argc, argv, opts);
     while (rc == 0 && (opt = cli_next(&p, &value)) != CLI_END) {
@@ -84,7 +63,7 @@ static int lock_main_common(const CliCommand *self, const CliOption *opts, int a
         case CLI_ERROR:
             rc = EXIT_USAGE;
             break;
-        case OPT_HELP:
+        case CLI_ORCH_OPT_HELP:
             return cli_print_usage(self);
         case CLI_POSITIONAL:
             if (stack)
@@ -97,35 +76,21 @@ static int lock_main_common(const CliCommand *self, const CliOption *opts, int a
         case OPT_FORCE:
             force = 1;
             break;
-        case OPT_AS:
-            as = value;
-            break;
-        case OPT_CONFIG:
-            config = value;
-            break;
         default:
-            store = value;
+            cli_orch_option(&oa, opt, value);
         }
     }
     if (rc == 0 && !stack)
         rc = cli_usage_error(self->name, "no STACK given");
     if (rc != 0)
         return rc;
-    char *err = NULL;
-    Session *s = session_start(config, store, as, 1, lock_say, NULL, &err);
-    if (!s) {
-        orch_print_error(self->name, err);
-        free(err);
+    Session *s = cli_orch_open(self->name, &oa, 1);
+    if (!s)
         return EXIT_USAGE;
-    }
     const CfgStack *st = config_stack(s->cfg, stack);
-    if (!st) {
-        const char *near = config_suggest_stack(s->cfg, stack);
-        if (near)
-            rc = cli_usage_error(self->name, "unknown stack '%s'; did you mean '%s'?", stack, near);
-        else
-            rc = cli_usage_error(self->name, "unknown stack '%s' (veto stacks lists them)", stack);
-    } else if (self == &cmd_lock) {
+    if (!st)
+        rc = cli_orch_unknown_stack(self->name, s->cfg, stack);
+    else if (self == &cmd_lock) {
         rc = (int)lock_stack(s, st, reason);
     } else {
         rc = (int)unlock_stack(s, st, force);

@@ -2,6 +2,7 @@
  * plan, plan policies, approval and apply (orchestrator/run.c, batch.c). */
 #include "../orchestrator/batch.h"
 #include "cli_args.h"
+#include "cli_orch.h"
 #include "commands.h"
 
 #include <stdio.h>
@@ -39,38 +40,19 @@ static const char run_usage[] =
     "  3  a command failed or timed out, or the store failed\n"
     "  4  a run awaits approval (veto approve RUN) or a manual apply (veto apply RUN)\n";
 
-enum { OPT_HELP = 1, OPT_ALL, OPT_JOBS, OPT_OVERRIDE, OPT_WAIT, OPT_AS, OPT_CONFIG, OPT_STORE };
+enum { OPT_ALL = CLI_ORCH_OPT_FIRST, OPT_JOBS, OPT_OVERRIDE, OPT_WAIT };
 
 static const CliOption run_options[] = {
-    {"all", 'a', 0, OPT_ALL},   {"jobs", 'j', 1, OPT_JOBS}, {"override", 0, 1, OPT_OVERRIDE},
-    {"wait", 0, 1, OPT_WAIT},   {"as", 0, 1, OPT_AS},       {"config", 'C', 1, OPT_CONFIG},
-    {"store", 0, 1, OPT_STORE}, {"help", 'h', 0, OPT_HELP}, {NULL, 0, 0, 0},
+    {"all", 'a', 0, OPT_ALL}, {"jobs", 'j', 1, OPT_JOBS}, {"override", 0, 1, OPT_OVERRIDE},
+    {"wait", 0, 1, OPT_WAIT}, CLI_ORCH_ACTOR_OPTIONS,
 };
-
-static void run_say(void *ud, const char *line)
-{
-    (void)ud;
-    fprintf(stderr, "%s\n", line);
-}
-
-/* Prints a session error: config diagnostics as they are, others after
- * "veto CMD: ". */
-static void orch_print_error(const char *cmd, const char *err)
-{
-    if (!err)
-        err = "out of memory";
-    size_t n = strlen(err);
-    if (strstr(err, ": error: "))
-        fprintf(stderr, "%s%s", err, n && err[n - 1] == '\n' ? "" : "\n");
-    else
-        fprintf(stderr, "veto %s: %s%s", cmd, err, n && err[n - 1] == '\n' ? "" : "\n");
-}
 
 static int run_main(int argc, char **argv)
 {
     CliParser p;
     CliList stacks = {0};
-    const char *value, *as = NULL, *config = NULL, *store = NULL;
+    CliOrchArgs oa = {0};
+    const char *value;
     int opt, rc = 0, all = 0;
     uint64_t jobs = 4, wait = 0;
     RunOptions ro;
@@ -81,7 +63,7 @@ static int run_main(int argc, char **argv)
         case CLI_ERROR:
             rc = EXIT_USAGE;
             break;
-        case OPT_HELP:
+        case CLI_ORCH_OPT_HELP:
             cli_list_free(&stacks);
             return cli_print_usage(&cmd_run);
         case CLI_POSITIONAL:
@@ -91,9 +73,7 @@ static int run_main(int argc, char **argv)
             all = 1;
             break;
         case OPT_JOBS:
-            rc = cli_parse_count("run", "--jobs", value, &jobs) ? EXIT_USAGE : 0;
-            if (rc == 0 && jobs > 256)
-                rc = cli_usage_error("run", "--jobs must be at most 256");
+            rc = cli_orch_parse_jobs("run", value, &jobs);
             break;
         case OPT_OVERRIDE:
             if (!*value)
@@ -103,30 +83,19 @@ static int run_main(int argc, char **argv)
         case OPT_WAIT:
             rc = cli_parse_count("run", "--wait", value, &wait) ? EXIT_USAGE : 0;
             break;
-        case OPT_AS:
-            as = value;
-            break;
-        case OPT_CONFIG:
-            config = value;
-            break;
         default:
-            store = value;
+            cli_orch_option(&oa, opt, value);
         }
     }
-    if (rc == 0 && all && stacks.count)
-        rc = cli_usage_error("run", "give STACK names or --all, not both");
-    if (rc == 0 && !all && stacks.count == 0)
-        rc = cli_usage_error("run", "no stack given (veto run STACK, or --all)");
+    if (rc == 0)
+        rc = cli_orch_check_choice("run", all, stacks.count);
     if (rc != 0) {
         cli_list_free(&stacks);
         return rc;
     }
     ro.wait_lock = (long)wait;
-    char *err = NULL;
-    Session *s = session_start(config, store, as, 1, run_say, NULL, &err);
+    Session *s = cli_orch_open("run", &oa, 1);
     if (!s) {
-        orch_print_error("run", err);
-        free(err);
         cli_list_free(&stacks);
         return EXIT_USAGE;
     }
@@ -135,13 +104,7 @@ static int run_main(int argc, char **argv)
     for (size_t i = 0; selected && i < stacks.count; i++) {
         const CfgStack *st = config_stack(s->cfg, stacks.items[i]);
         if (!st) {
-            const char *near = config_suggest_stack(s->cfg, stacks.items[i]);
-            if (near)
-                rc = cli_usage_error("run", "unknown stack '%s'; did you mean '%s'?",
-                                     stacks.items[i], near);
-            else
-                rc = cli_usage_error("run", "unknown stack '%s' (veto stacks lists them)",
-                                     stacks.items[i]);
+            rc = cli_orch_unknown_stack("run", s->cfg, stacks.items[i]);
             break;
         }
         selected[st - s->cfg->stacks] = 1;

@@ -2,10 +2,9 @@
  * (orchestrator/view.c). */
 #include "../orchestrator/view.h"
 #include "cli_args.h"
+#include "cli_orch.h"
 #include "commands.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char runs_usage[] =
@@ -23,41 +22,20 @@ static const char runs_usage[] =
     "      --store PATH     the store (default: VETO_STORE or the config's store)\n"
     "  -h, --help           show this help\n";
 
-enum { OPT_HELP = 1, OPT_STATE, OPT_LIMIT, OPT_FORMAT, OPT_CONFIG, OPT_STORE };
+enum { OPT_STATE = CLI_ORCH_OPT_FIRST, OPT_LIMIT, OPT_FORMAT };
 
 static const CliOption runs_options[] = {
     {"state", 's', 1, OPT_STATE},
     {"limit", 'n', 1, OPT_LIMIT},
     {"format", 'f', 1, OPT_FORMAT},
-    {"config", 'C', 1, OPT_CONFIG},
-    {"store", 0, 1, OPT_STORE},
-    {"help", 'h', 0, OPT_HELP},
-    {NULL, 0, 0, 0},
+    CLI_ORCH_OPTIONS,
 };
-
-static void runs_say(void *ud, const char *line)
-{
-    (void)ud;
-    fprintf(stderr, "%s\n", line);
-}
-
-/* Prints a session error: config diagnostics as they are, others after
- * "veto CMD: ". */
-static void orch_print_error(const char *cmd, const char *err)
-{
-    if (!err)
-        err = "out of memory";
-    size_t n = strlen(err);
-    if (strstr(err, ": error: "))
-        fprintf(stderr, "%s%s", err, n && err[n - 1] == '\n' ? "" : "\n");
-    else
-        fprintf(stderr, "veto %s: %s%s", cmd, err, n && err[n - 1] == '\n' ? "" : "\n");
-}
 
 static int runs_main(int argc, char **argv)
 {
     CliParser p;
-    const char *value, *config = NULL, *store = NULL, *stack = NULL;
+    CliOrchArgs oa = {0};
+    const char *value, *stack = NULL;
     int opt, rc = 0, json = 0;
     unsigned mask = 0;
     uint64_t limit = 0;
@@ -67,7 +45,7 @@ static int runs_main(int argc, char **argv)
         case CLI_ERROR:
             rc = EXIT_USAGE;
             break;
-        case OPT_HELP:
+        case CLI_ORCH_OPT_HELP:
             return cli_print_usage(&cmd_runs);
         case CLI_POSITIONAL:
             if (stack)
@@ -90,38 +68,21 @@ static int runs_main(int argc, char **argv)
                 rc = cli_usage_error("runs", "--format must be text or json, not '%s'", value);
             json = strcmp(value, "json") == 0;
             break;
-        case OPT_CONFIG:
-            config = value;
-            break;
         default:
-            store = value;
+            cli_orch_option(&oa, opt, value);
         }
     }
     if (rc != 0)
         return rc;
-    char *err = NULL;
-    Session *s = session_start(config, store, NULL, 0, runs_say, NULL, &err);
-    if (!s) {
-        orch_print_error("runs", err);
-        free(err);
+    Session *s = cli_orch_open("runs", &oa, 0);
+    if (!s)
         return EXIT_USAGE;
-    }
     if (stack && !config_stack(s->cfg, stack)) {
-        const char *near = config_suggest_stack(s->cfg, stack);
-        if (near)
-            rc = cli_usage_error("runs", "unknown stack '%s'; did you mean '%s'?", stack, near);
-        else
-            rc = cli_usage_error("runs", "unknown stack '%s' (veto stacks lists them)", stack);
+        rc = cli_orch_unknown_stack("runs", s->cfg, stack);
     } else {
+        char *err = NULL;
         char *text = view_runs(s, stack, mask, (size_t)limit, json, &err);
-        if (text) {
-            fputs(text, stdout);
-            free(text);
-        } else {
-            fprintf(stderr, "veto runs: %s\n", err);
-            free(err);
-            rc = 3;
-        }
+        rc = cli_orch_print_view("runs", text, err, 3);
     }
     session_close(s);
     return rc;

@@ -2,10 +2,9 @@
  * results, reviews, timeline, log tail (orchestrator/view.c). */
 #include "../orchestrator/view.h"
 #include "cli_args.h"
+#include "cli_orch.h"
 #include "commands.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char show_usage[] =
@@ -22,39 +21,18 @@ static const char show_usage[] =
     "      --store PATH     the store (default: VETO_STORE or the config's store)\n"
     "  -h, --help           show this help\n";
 
-enum { OPT_HELP = 1, OPT_FORMAT, OPT_CONFIG, OPT_STORE };
+enum { OPT_FORMAT = CLI_ORCH_OPT_FIRST };
 
 static const CliOption show_options[] = {
     {"format", 'f', 1, OPT_FORMAT},
-    {"config", 'C', 1, OPT_CONFIG},
-    {"store", 0, 1, OPT_STORE},
-    {"help", 'h', 0, OPT_HELP},
-    {NULL, 0, 0, 0},
+    CLI_ORCH_OPTIONS,
 };
-
-static void show_say(void *ud, const char *line)
-{
-    (void)ud;
-    fprintf(stderr, "%s\n", line);
-}
-
-/* Prints a session error: config diagnostics as they are, others after
- * "veto CMD: ". */
-static void orch_print_error(const char *cmd, const char *err)
-{
-    if (!err)
-        err = "out of memory";
-    size_t n = strlen(err);
-    if (strstr(err, ": error: "))
-        fprintf(stderr, "%s%s", err, n && err[n - 1] == '\n' ? "" : "\n");
-    else
-        fprintf(stderr, "veto %s: %s%s", cmd, err, n && err[n - 1] == '\n' ? "" : "\n");
-}
 
 static int show_main(int argc, char **argv)
 {
     CliParser p;
-    const char *value, *config = NULL, *store = NULL, *run = NULL;
+    CliOrchArgs oa = {0};
+    const char *value, *run = NULL;
     int opt, rc = 0, json = 0;
     cli_parser_init(&p, "show", argc, argv, show_options);
     while (rc == 0 && (opt = cli_next(&p, &value)) != CLI_END) {
@@ -62,7 +40,7 @@ static int show_main(int argc, char **argv)
         case CLI_ERROR:
             rc = EXIT_USAGE;
             break;
-        case OPT_HELP:
+        case CLI_ORCH_OPT_HELP:
             return cli_print_usage(&cmd_show);
         case CLI_POSITIONAL:
             if (run)
@@ -74,37 +52,21 @@ static int show_main(int argc, char **argv)
                 rc = cli_usage_error("show", "--format must be text or json, not '%s'", value);
             json = strcmp(value, "json") == 0;
             break;
-        case OPT_CONFIG:
-            config = value;
-            break;
         default:
-            store = value;
+            cli_orch_option(&oa, opt, value);
         }
     }
-    if (rc == 0 && !run)
-        rc = cli_usage_error("show", "no RUN given (veto runs lists them)");
-    char *end = NULL;
-    long long id = rc == 0 ? strtoll(run, &end, 10) : 0;
-    if (rc == 0 && (!*run || *end || id <= 0))
-        rc = cli_usage_error("show", "RUN must be a run number (see veto runs), not '%s'", run);
+    int64_t id = 0;
+    if (rc == 0)
+        rc = cli_orch_run_id("show", run, &id);
     if (rc != 0)
         return rc;
-    char *err = NULL;
-    Session *s = session_start(config, store, NULL, 0, show_say, NULL, &err);
-    if (!s) {
-        orch_print_error("show", err);
-        free(err);
+    Session *s = cli_orch_open("show", &oa, 0);
+    if (!s)
         return EXIT_USAGE;
-    }
-    char *text = view_show(s, (int64_t)id, json, &err);
-    if (text) {
-        fputs(text, stdout);
-        free(text);
-    } else {
-        fprintf(stderr, "veto show: %s\n", err);
-        free(err);
-        rc = EXIT_USAGE;
-    }
+    char *err = NULL;
+    char *text = view_show(s, id, json, &err);
+    rc = cli_orch_print_view("show", text, err, EXIT_USAGE);
     session_close(s);
     return rc;
 }

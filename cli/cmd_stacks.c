@@ -2,10 +2,9 @@
  * (orchestrator/view.c). */
 #include "../orchestrator/view.h"
 #include "cli_args.h"
+#include "cli_orch.h"
 #include "commands.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char stacks_usage[] =
@@ -20,39 +19,18 @@ static const char stacks_usage[] =
     "      --store PATH     the store (default: VETO_STORE or the config's store)\n"
     "  -h, --help           show this help\n";
 
-enum { OPT_HELP = 1, OPT_FORMAT, OPT_CONFIG, OPT_STORE };
+enum { OPT_FORMAT = CLI_ORCH_OPT_FIRST };
 
 static const CliOption stacks_options[] = {
     {"format", 'f', 1, OPT_FORMAT},
-    {"config", 'C', 1, OPT_CONFIG},
-    {"store", 0, 1, OPT_STORE},
-    {"help", 'h', 0, OPT_HELP},
-    {NULL, 0, 0, 0},
+    CLI_ORCH_OPTIONS,
 };
-
-static void stacks_say(void *ud, const char *line)
-{
-    (void)ud;
-    fprintf(stderr, "%s\n", line);
-}
-
-/* Prints a session error: config diagnostics as they are, others after
- * "veto CMD: ". */
-static void orch_print_error(const char *cmd, const char *err)
-{
-    if (!err)
-        err = "out of memory";
-    size_t n = strlen(err);
-    if (strstr(err, ": error: "))
-        fprintf(stderr, "%s%s", err, n && err[n - 1] == '\n' ? "" : "\n");
-    else
-        fprintf(stderr, "veto %s: %s%s", cmd, err, n && err[n - 1] == '\n' ? "" : "\n");
-}
 
 static int stacks_main(int argc, char **argv)
 {
     CliParser p;
-    const char *value, *config = NULL, *store = NULL;
+    CliOrchArgs oa = {0};
+    const char *value;
     int opt, rc = 0, json = 0;
     cli_parser_init(&p, "stacks", argc, argv, stacks_options);
     while (rc == 0 && (opt = cli_next(&p, &value)) != CLI_END) {
@@ -60,7 +38,7 @@ static int stacks_main(int argc, char **argv)
         case CLI_ERROR:
             rc = EXIT_USAGE;
             break;
-        case OPT_HELP:
+        case CLI_ORCH_OPT_HELP:
             return cli_print_usage(&cmd_stacks);
         case CLI_POSITIONAL:
             rc = cli_usage_error("stacks", "unexpected argument '%s'", value);
@@ -70,31 +48,18 @@ static int stacks_main(int argc, char **argv)
                 rc = cli_usage_error("stacks", "--format must be text or json, not '%s'", value);
             json = strcmp(value, "json") == 0;
             break;
-        case OPT_CONFIG:
-            config = value;
-            break;
         default:
-            store = value;
+            cli_orch_option(&oa, opt, value);
         }
     }
     if (rc != 0)
         return rc;
-    char *err = NULL;
-    Session *s = session_start(config, store, NULL, 0, stacks_say, NULL, &err);
-    if (!s) {
-        orch_print_error("stacks", err);
-        free(err);
+    Session *s = cli_orch_open("stacks", &oa, 0);
+    if (!s)
         return EXIT_USAGE;
-    }
+    char *err = NULL;
     char *text = view_stacks(s, json, &err);
-    if (text) {
-        fputs(text, stdout);
-        free(text);
-    } else {
-        fprintf(stderr, "veto stacks: %s\n", err);
-        free(err);
-        rc = 3;
-    }
+    rc = cli_orch_print_view("stacks", text, err, 3);
     session_close(s);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "../orchestrator/batch.h"
 #include "../orchestrator/trigger.h"
 #include "cli_args.h"
+#include "cli_orch.h"
 #include "commands.h"
 
 #include <stdio.h>
@@ -34,50 +35,19 @@ static const char trigger_usage[] =
     "\n"
     "Exit status: as for veto run; 0 also when no stack is affected.\n";
 
-enum {
-    OPT_HELP = 1,
-    OPT_CHANGED,
-    OPT_BRANCH,
-    OPT_COMMIT,
-    OPT_DRY,
-    OPT_JOBS,
-    OPT_AS,
-    OPT_CONFIG,
-    OPT_STORE
-};
+enum { OPT_CHANGED = CLI_ORCH_OPT_FIRST, OPT_BRANCH, OPT_COMMIT, OPT_DRY, OPT_JOBS };
 
 static const CliOption trigger_options[] = {
-    {"changed", 'c', 1, OPT_CHANGED}, {"branch", 'b', 1, OPT_BRANCH},
-    {"commit", 0, 1, OPT_COMMIT},     {"dry-run", 'n', 0, OPT_DRY},
-    {"jobs", 'j', 1, OPT_JOBS},       {"as", 0, 1, OPT_AS},
-    {"config", 'C', 1, OPT_CONFIG},   {"store", 0, 1, OPT_STORE},
-    {"help", 'h', 0, OPT_HELP},       {NULL, 0, 0, 0},
+    {"changed", 'c', 1, OPT_CHANGED}, {"branch", 'b', 1, OPT_BRANCH}, {"commit", 0, 1, OPT_COMMIT},
+    {"dry-run", 'n', 0, OPT_DRY},     {"jobs", 'j', 1, OPT_JOBS},     CLI_ORCH_ACTOR_OPTIONS,
 };
-
-static void trigger_say(void *ud, const char *line)
-{
-    (void)ud;
-    fprintf(stderr, "%s\n", line);
-}
-
-/* Prints a session error: config diagnostics as they are, others after
- * "veto CMD: ". */
-static void orch_print_error(const char *cmd, const char *err)
-{
-    if (!err)
-        err = "out of memory";
-    size_t n = strlen(err);
-    if (strstr(err, ": error: "))
-        fprintf(stderr, "%s%s", err, n && err[n - 1] == '\n' ? "" : "\n");
-    else
-        fprintf(stderr, "veto %s: %s%s", cmd, err, n && err[n - 1] == '\n' ? "" : "\n");
-}
 
 static int trigger_main(int argc, char **argv)
 {
     CliParser p;
     CliList changed = {0};
-    const char *value, *as = NULL, *config = NULL, *store = NULL, *branch = NULL, *commit = NULL;
+    CliOrchArgs oa = {0};
+    const char *value, *branch = NULL, *commit = NULL;
     int opt, rc = 0, dry = 0;
     uint64_t jobs = 4;
     cli_parser_init(&p, "trigger", argc, argv, trigger_options);
@@ -86,7 +56,7 @@ static int trigger_main(int argc, char **argv)
         case CLI_ERROR:
             rc = EXIT_USAGE;
             break;
-        case OPT_HELP:
+        case CLI_ORCH_OPT_HELP:
             cli_list_free(&changed);
             return cli_print_usage(&cmd_trigger);
         case CLI_POSITIONAL:
@@ -103,18 +73,10 @@ static int trigger_main(int argc, char **argv)
             dry = 1;
             break;
         case OPT_JOBS:
-            rc = cli_parse_count("trigger", "--jobs", value, &jobs) ? EXIT_USAGE : 0;
-            if (rc == 0 && jobs > 256)
-                rc = cli_usage_error("trigger", "--jobs must be at most 256");
-            break;
-        case OPT_AS:
-            as = value;
-            break;
-        case OPT_CONFIG:
-            config = value;
+            rc = cli_orch_parse_jobs("trigger", value, &jobs);
             break;
         default:
-            store = value;
+            cli_orch_option(&oa, opt, value);
         }
     }
     if (rc == 0 && changed.count == 0)
@@ -123,14 +85,12 @@ static int trigger_main(int argc, char **argv)
         cli_list_free(&changed);
         return rc;
     }
-    char *err = NULL;
-    Session *s = session_start(config, store, as, 1, trigger_say, NULL, &err);
+    Session *s = cli_orch_open("trigger", &oa, 1);
     if (!s) {
-        orch_print_error("trigger", err);
-        free(err);
         cli_list_free(&changed);
         return EXIT_USAGE;
     }
+    char *err = NULL;
     char *selected = calloc(s->cfg->nstacks + 1, 1);
     int by_policy = 0;
     if (!selected) {
