@@ -1,6 +1,7 @@
 /* cli_io.c — files in, diagnostics and results out; see cli_io.h. */
 #include "cli_io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -201,4 +202,74 @@ int cli_write_text(const char *path, char *text)
         return EXIT_USAGE;
     }
     return EXIT_PASS;
+}
+
+/* ---- file lists ---------------------------------------------------------- */
+
+int cli_paths_push(CliPaths *p, const char *path)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        char **v = realloc(p->v, cap * sizeof *v);
+        if (!v)
+            goto oom;
+        p->v = v;
+        p->cap = cap;
+    }
+    if (!(p->v[p->n] = strdup(path)))
+        goto oom;
+    p->n++;
+    return 0;
+oom:
+    fprintf(stderr, "veto: out of memory\n");
+    return -1;
+}
+
+void cli_paths_free(CliPaths *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i]);
+    free(p->v);
+    memset(p, 0, sizeof *p);
+}
+
+static int io_walk(CliPaths *p, const char *dir, int (*keep)(const char *name), int depth)
+{
+    if (depth > 32)
+        return 0;
+    struct dirent **ents;
+    int n = scandir(dir, &ents, NULL, alphasort);
+    if (n < 0) {
+        fprintf(stderr, "veto: cannot read '%s': %s\n", dir, strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = ents[i]->d_name;
+        if (rc == 0 && name[0] != '.') {
+            size_t len = strlen(dir) + strlen(name) + 2;
+            char *path = malloc(len);
+            struct stat st;
+            if (!path) {
+                fprintf(stderr, "veto: out of memory\n");
+                rc = -1;
+            } else {
+                int slash = dir[0] && dir[strlen(dir) - 1] == '/';
+                snprintf(path, len, slash ? "%s%s" : "%s/%s", dir, name);
+                if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+                    rc = io_walk(p, path, keep, depth + 1);
+                else if (keep(name))
+                    rc = cli_paths_push(p, path);
+                free(path);
+            }
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    return rc;
+}
+
+int cli_paths_walk(CliPaths *p, const char *dir, int (*keep)(const char *name))
+{
+    return io_walk(p, dir, keep, 0);
 }

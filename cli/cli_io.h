@@ -57,6 +57,21 @@ int cli_docs_load(veto_engine *e, CliDocs *docs, const char *input, const char *
                   const CliList *data, veto_eval_options *opt);
 void cli_docs_free(CliDocs *docs);
 
+/* An owned list of file paths: what a command found under its PATHs. */
+typedef struct CliPaths {
+    char **v; /* owned copies */
+    size_t n, cap;
+} CliPaths;
+
+/* Appends a copy of path; returns 0, or -1 after printing "out of memory". */
+int cli_paths_push(CliPaths *p, const char *path);
+void cli_paths_free(CliPaths *p);
+/* Appends every file under dir whose base name keep() accepts, recursively
+ * and in sorted order, skipping hidden entries and directories nested more
+ * than 32 levels deep (symlink loops). Returns 0, or -1 after printing why
+ * (an unreadable directory, out of memory). */
+int cli_paths_walk(CliPaths *p, const char *dir, int (*keep)(const char *name));
+
 /* Writes text, plus a final newline when it lacks one, to stdout (path NULL
  * or "-") or to the file path. Takes ownership of text (frees it). Returns
  * EXIT_PASS, or EXIT_USAGE after printing why it could not write. */

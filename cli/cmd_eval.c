@@ -11,7 +11,6 @@
 #include "cli_io.h"
 #include "commands.h"
 
-#include <dirent.h>
 #include <glob.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -326,34 +325,6 @@ static int eval_validate(const EvalArgs *a)
 
 /* ---- inputs ----------------------------------------------------------- */
 
-typedef struct EvalInputs {
-    char **paths; /* owned */
-    size_t n, cap;
-} EvalInputs;
-
-static int eval_inputs_push(EvalInputs *in, const char *path)
-{
-    if (in->n == in->cap) {
-        size_t nc = in->cap ? in->cap * 2 : 8;
-        char **np = realloc(in->paths, nc * sizeof *np);
-        if (!np)
-            return -1;
-        in->paths = np;
-        in->cap = nc;
-    }
-    if (!(in->paths[in->n] = strdup(path)))
-        return -1;
-    in->n++;
-    return 0;
-}
-
-static void eval_inputs_free(EvalInputs *in)
-{
-    for (size_t i = 0; i < in->n; i++)
-        free(in->paths[i]);
-    free(in->paths);
-}
-
 static int eval_is_doc_name(const char *name)
 {
     size_t n = strlen(name);
@@ -362,61 +333,18 @@ static int eval_is_doc_name(const char *name)
                               (n > 4 && strcmp(name + n - 4, ".yml") == 0));
 }
 
-static int eval_name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every .json/.yaml/.yml file under dir (recursively, hidden entries
- * skipped), in sorted order. depth bounds symlink loops. */
-static int eval_expand_dir(EvalInputs *in, const char *dir, int depth)
-{
-    if (depth > 32)
-        return 0;
-    DIR *dh = opendir(dir);
-    if (!dh) {
-        return cli_check_readable(dir) ? -1 : 0;
-    }
-    EvalInputs names = {0};
-    struct dirent *de;
-    int rc = 0;
-    while (rc == 0 && (de = readdir(dh)) != NULL)
-        if (de->d_name[0] != '.')
-            rc = eval_inputs_push(&names, de->d_name);
-    closedir(dh);
-    if (names.n)
-        qsort(names.paths, names.n, sizeof *names.paths, eval_name_cmp);
-    for (size_t i = 0; rc == 0 && i < names.n; i++) {
-        size_t len = strlen(dir) + strlen(names.paths[i]) + 2;
-        char *path = malloc(len);
-        if (!path) {
-            rc = -1;
-            break;
-        }
-        snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names.paths[i]);
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            rc = eval_expand_dir(in, path, depth + 1);
-        else if (eval_is_doc_name(names.paths[i]))
-            rc = eval_inputs_push(in, path);
-        free(path);
-    }
-    eval_inputs_free(&names);
-    return rc;
-}
-
 /* Expands the --input arguments into files, in the order given. */
-static int eval_expand(const CliList *args, EvalInputs *in)
+static int eval_expand(const CliList *args, CliPaths *in)
 {
     for (size_t i = 0; i < args->count; i++) {
         const char *arg = args->items[i];
         struct stat st;
         if (strcmp(arg, "-") == 0) {
-            if (eval_inputs_push(in, arg))
+            if (cli_paths_push(in, arg))
                 return -1;
         } else if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
             size_t before = in->n;
-            if (eval_expand_dir(in, arg, 0))
+            if (cli_paths_walk(in, arg, eval_is_doc_name))
                 return -1;
             if (in->n == before) {
                 fprintf(stderr, "veto: no .json, .yaml or .yml file under '%s'\n", arg);
@@ -431,13 +359,13 @@ static int eval_expand(const CliList *args, EvalInputs *in)
                 return -1;
             }
             for (size_t k = 0; grc == 0 && k < g.gl_pathc; k++)
-                if (eval_inputs_push(in, g.gl_pathv[k]))
+                if (cli_paths_push(in, g.gl_pathv[k]))
                     grc = -1;
             globfree(&g);
             if (grc != 0)
                 return -1;
         } else {
-            if (cli_check_readable(arg) || eval_inputs_push(in, arg))
+            if (cli_check_readable(arg) || cli_paths_push(in, arg))
                 return -1;
         }
     }
@@ -641,7 +569,7 @@ static int eval_gate_load(veto_engine *e, const veto_program *prog, const EvalAr
 static int eval_execute(veto_engine *e, const veto_program *prog, EvalArgs *a)
 {
     CliDocs docs;
-    EvalInputs in = {0};
+    CliPaths in = {0};
     veto_overrides *ov = NULL;
     veto_waivers *wv = NULL;
     veto_tfsource *tf = NULL;
@@ -649,7 +577,7 @@ static int eval_execute(veto_engine *e, const veto_program *prog, EvalArgs *a)
     memset(&docs, 0, sizeof docs);
     if (eval_expand(&a->inputs, &in) != 0 ||
         cli_docs_load(e, &docs, NULL, a->context, &a->data, &a->opt) != 0) {
-        eval_inputs_free(&in);
+        cli_paths_free(&in);
         cli_docs_free(&docs);
         return EXIT_USAGE;
     }
@@ -662,7 +590,7 @@ static int eval_execute(veto_engine *e, const veto_program *prog, EvalArgs *a)
     j.prog = prog;
     j.opt = &a->opt;
     j.gate = &gate;
-    j.paths = in.paths;
+    j.paths = in.v;
     j.n = in.n;
     j.decs = calloc(in.n, sizeof *j.decs);
     j.diags = calloc(in.n, sizeof *j.diags);
@@ -716,7 +644,7 @@ done:
     veto_overrides_free(ov);
     veto_waivers_free(wv);
     veto_tfsource_free(tf);
-    eval_inputs_free(&in);
+    cli_paths_free(&in);
     cli_docs_free(&docs);
     return rc;
 }

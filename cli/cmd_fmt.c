@@ -9,7 +9,6 @@
 #include "commands.h"
 #include "fmt.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -46,76 +45,10 @@ static const CliOption fmtcli_options[] = {
     {NULL, 0, 0, 0},
 };
 
-/* A growable list of owned strings: the files to format. */
-typedef struct FmtcliFiles {
-    char **v;
-    size_t n, cap;
-} FmtcliFiles;
-
-static int fmtcli_files_push(FmtcliFiles *f, const char *path)
-{
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 16;
-        char **v = realloc(f->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        f->v = v;
-        f->cap = cap;
-    }
-    if (!(f->v[f->n] = strdup(path)))
-        return -1;
-    f->n++;
-    return 0;
-}
-
-static void fmtcli_files_free(FmtcliFiles *f)
-{
-    for (size_t i = 0; i < f->n; i++)
-        free(f->v[i]);
-    free(f->v);
-}
-
 static int fmtcli_is_veto(const char *name)
 {
     size_t n = strlen(name);
     return n > 5 && strcmp(name + n - 5, ".veto") == 0;
-}
-
-/* Adds the *.veto files under dir, in sorted order; skips dot entries. */
-static int fmtcli_walk(FmtcliFiles *f, const char *dir)
-{
-    struct dirent **ents;
-    int n = scandir(dir, &ents, NULL, alphasort);
-    if (n < 0) {
-        fprintf(stderr, "veto: cannot read '%s': %s\n", dir, strerror(errno));
-        return -1;
-    }
-    int rc = 0;
-    for (int i = 0; i < n; i++) {
-        const char *name = ents[i]->d_name;
-        if (rc == 0 && name[0] != '.') {
-            size_t len = strlen(dir) + strlen(name) + 2;
-            char *p = malloc(len);
-            struct stat st;
-            if (!p) {
-                fprintf(stderr, "veto: out of memory\n");
-                rc = -1;
-            } else {
-                int slash = dir[0] && dir[strlen(dir) - 1] == '/';
-                snprintf(p, len, slash ? "%s%s" : "%s/%s", dir, name);
-                if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-                    rc = fmtcli_walk(f, p);
-                else if (fmtcli_is_veto(name) && fmtcli_files_push(f, p) != 0) {
-                    fprintf(stderr, "veto: out of memory\n");
-                    rc = -1;
-                }
-                free(p);
-            }
-        }
-        free(ents[i]);
-    }
-    free(ents);
-    return rc;
 }
 
 /* Reads a file ("-": stdin) into a malloc'd buffer. */
@@ -251,7 +184,7 @@ static int fmtcli_run(int argc, char **argv)
 {
     CliParser p;
     CliList paths = {0};
-    FmtcliFiles files = {0};
+    CliPaths files = {0};
     const char *value;
     int opt, rc = EXIT_USAGE, mode = MODE_PRINT, check = 0, rewrite = 0;
     cli_parser_init(&p, "fmt", argc, argv, fmtcli_options);
@@ -295,14 +228,12 @@ static int fmtcli_run(int argc, char **argv)
                 rc = cli_usage_error("fmt", "'%s' is a directory: use --check or --write", path);
                 goto out;
             }
-            if (fmtcli_walk(&files, path) != 0)
+            if (cli_paths_walk(&files, path, fmtcli_is_veto) != 0)
                 goto out;
             continue;
         }
-        if (fmtcli_files_push(&files, path) != 0) {
-            fprintf(stderr, "veto: out of memory\n");
+        if (cli_paths_push(&files, path) != 0)
             goto out;
-        }
     }
     if (mode == MODE_PRINT && files.n != 1) {
         rc = cli_usage_error("fmt", "give one FILE to print, or use --check or --write");
@@ -323,7 +254,7 @@ static int fmtcli_run(int argc, char **argv)
     else
         rc = EXIT_PASS;
 out:
-    fmtcli_files_free(&files);
+    cli_paths_free(&files);
     cli_list_free(&paths);
     return rc;
 }

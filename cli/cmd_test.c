@@ -7,7 +7,6 @@
 #include "coverage.h"
 #include "testrun.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,66 +92,11 @@ typedef struct TestArgs {
     size_t mem_cap;
 } TestArgs;
 
-/* The test files found, owned. */
-typedef struct TestFiles {
-    char **v;
-    size_t n, cap;
-} TestFiles;
-
-static int testcli_push(TestFiles *f, const char *path)
-{
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 16;
-        char **v = realloc(f->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        f->v = v;
-        f->cap = cap;
-    }
-    if (!(f->v[f->n] = strdup(path)))
-        return -1;
-    f->n++;
-    return 0;
-}
-
-static bool testcli_is_test(const char *name)
+static int testcli_is_test(const char *name)
 {
     size_t n = strlen(name);
     return (n > 10 && strcmp(name + n - 10, "_test.yaml") == 0) ||
            (n > 9 && strcmp(name + n - 9, "_test.yml") == 0);
-}
-
-/* Adds every test file under dir, sorted; skips hidden entries. */
-static int testcli_walk(TestFiles *f, const char *dir)
-{
-    struct dirent **ents;
-    int n = scandir(dir, &ents, NULL, alphasort);
-    if (n < 0) {
-        fprintf(stderr, "veto: cannot read '%s': %s\n", dir, strerror(errno));
-        return -1;
-    }
-    int rc = 0;
-    for (int i = 0; i < n; i++) {
-        const char *name = ents[i]->d_name;
-        if (rc == 0 && name[0] != '.') {
-            size_t len = strlen(dir) + strlen(name) + 2;
-            char *path = malloc(len);
-            struct stat st;
-            if (!path) {
-                rc = -1;
-            } else {
-                snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
-                if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-                    rc = testcli_walk(f, path);
-                else if (testcli_is_test(name))
-                    rc = testcli_push(f, path);
-                free(path);
-            }
-        }
-        free(ents[i]);
-    }
-    free(ents);
-    return rc;
 }
 
 static int testcli_take(TestArgs *a, int opt, const char *value)
@@ -226,7 +170,7 @@ static int testcli_take(TestArgs *a, int opt, const char *value)
     }
 }
 
-static int testcli_find(const TestArgs *a, TestFiles *files)
+static int testcli_find(const TestArgs *a, CliPaths *files)
 {
     for (size_t i = 0; i < a->paths.count; i++) {
         const char *p = a->paths.items[i];
@@ -235,7 +179,8 @@ static int testcli_find(const TestArgs *a, TestFiles *files)
             fprintf(stderr, "veto: cannot read '%s': %s\n", p, strerror(errno));
             return EXIT_USAGE;
         }
-        if (S_ISDIR(st.st_mode) ? testcli_walk(files, p) != 0 : testcli_push(files, p) != 0)
+        if (S_ISDIR(st.st_mode) ? cli_paths_walk(files, p, testcli_is_test) != 0
+                                : cli_paths_push(files, p) != 0)
             return EXIT_USAGE;
     }
     if (files->n == 0)
@@ -244,7 +189,7 @@ static int testcli_find(const TestArgs *a, TestFiles *files)
 }
 
 /* Runs the tests and prints the reports; returns the exit code. */
-static int testcli_execute(TestArgs *a, const TestFiles *files)
+static int testcli_execute(TestArgs *a, const CliPaths *files)
 {
     veto_engine *e = veto_engine_new();
     if (!e) {
@@ -318,7 +263,7 @@ static int testcli_run(int argc, char **argv)
         else
             rc = testcli_take(&a, opt, value);
     }
-    TestFiles files = {0};
+    CliPaths files = {0};
     if (rc == -1)
         rc = cli_print_usage(&cmd_test);
     else if (rc == 0 && a.paths.count == 0)
@@ -327,9 +272,7 @@ static int testcli_run(int argc, char **argv)
         rc = cli_usage_error("test", "--output and --coverage-out name the same file");
     else if (rc == 0 && (rc = testcli_find(&a, &files)) == 0)
         rc = testcli_execute(&a, &files);
-    for (size_t i = 0; i < files.n; i++)
-        free(files.v[i]);
-    free(files.v);
+    cli_paths_free(&files);
     cli_list_free(&a.paths);
     cli_list_free(&a.policies);
     return rc;
