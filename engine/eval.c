@@ -13,25 +13,11 @@
 #include "buf.h"
 #include "decision.h"
 #include "diag.h"
+#include "eval.h"
 #include "explain.h"
 #include "json.h"
 #include "ops.h"
 #include "vm.h"
-
-#define EVAL_DEFAULT_MEM_CAP ((size_t)1 << 30)
-/* First chunk of the evaluation arena: below malloc's mmap threshold, so a
- * small evaluation reuses heap memory instead of mapping (and faulting in)
- * fresh pages each call. Larger evaluations add chunks as they go. */
-#define EVAL_CHUNK (64u * 1024u)
-
-typedef struct EvalState {
-    veto_decision *dec;
-    const Program *prog;
-    Buf text;
-    const Vm *vm;       /* for evidence read from a rule's lets */
-    uint32_t base;      /* stack index of the running rule's frame */
-    Explainer *explain; /* opt->explain: NULL when off */
-} EvalState;
 
 /* The text of a result's message: redacted where sensitive. */
 static void eval_message(EvalState *st, const Policy *pol, const Rule *rule, Value m)
@@ -47,7 +33,7 @@ static void eval_message(EvalState *st, const Policy *pol, const Rule *rule, Val
     ops_to_text(&st->text, m);
 }
 
-static void eval_emit(void *ud, uint32_t ri, Value binding, Value message)
+void eval_emit(void *ud, uint32_t ri, Value binding, Value message)
 {
     EvalState *st = ud;
     const Program *p = st->prog;
@@ -74,7 +60,7 @@ static void eval_emit(void *ud, uint32_t ri, Value binding, Value message)
     }
 }
 
-static void eval_error(EvalState *st, Vm *vm, uint32_t policy)
+void eval_error(EvalState *st, Vm *vm, uint32_t policy)
 {
     const Program *p = st->prog;
     const Function *f = &p->funcs[vm->err_func < p->nfuncs ? vm->err_func : 0];
@@ -86,7 +72,7 @@ static void eval_error(EvalState *st, Vm *vm, uint32_t policy)
                  col);
 }
 
-static PolicyKind eval_kind(const char *kind)
+PolicyKind eval_kind(const char *kind)
 {
     static const char *const names[PK__COUNT] = {"plan", "approval", "access", "trigger", "drift"};
     if (!kind)
@@ -98,7 +84,7 @@ static PolicyKind eval_kind(const char *kind)
 }
 
 /* The `data` global: an object of the named documents. */
-static Value eval_data(Arena *a, const veto_eval_options *opt, const KeyTable *keys)
+Value eval_data(Arena *a, const veto_eval_options *opt, const KeyTable *keys)
 {
     Value v = {0};
     v.kind = V_OBJ;

@@ -31,4 +31,50 @@
  * UINT32_MAX on out of memory (ok all 0). */
 uint32_t project_stream_policies(const Program *p, uint8_t *ok, const char **why);
 
+/* The streaming plan: what project_stream_plan() decides for a program.
+ *
+ * Rules:
+ *   PJ_RULE_STREAM  as above: every EMIT inside one stream loop over
+ *                   resource_changes, operands E or K. Run once per element
+ *                   on a document holding just that element, its results
+ *                   concatenated in element order are the whole document's.
+ *   PJ_RULE_POST    reads nothing derived from resource_changes except FOLD
+ *                   globals (and K: constants, context, data, other input
+ *                   members, KEEP globals). Run once after the stream, with
+ *                   each FOLD global set to the sum of its per-element
+ *                   values, it gives the whole document's results.
+ *   PJ_RULE_WHOLE   anything else: needs the whole document.
+ * Globals (only those reachable from some rule are classified; the others
+ * stay PJ_GLOBAL_OTHER):
+ *   PJ_GLOBAL_KEEP  independent of resource_changes: computed once, kept
+ *                   across elements.
+ *   PJ_GLOBAL_ELEM  depends on resource_changes element-wise (E, S, Z):
+ *                   recomputed for every element.
+ *   PJ_GLOBAL_FOLD  `count(S)` of a stream S: an integer whose value on the
+ *                   whole document is the sum of its values on the
+ *                   one-element documents (S is the concatenation of the
+ *                   per-element streams).
+ *   PJ_GLOBAL_OTHER not classified, or an aggregate that is not a fold.
+ * A policy streams (policy[i] = 1) when it has rules and each is STREAM or
+ * POST. The plan holds for the program whatever policy kind is evaluated.
+ */
+enum { PJ_RULE_WHOLE = 0, PJ_RULE_STREAM = 1, PJ_RULE_POST = 2 };
+enum { PJ_GLOBAL_OTHER = 0, PJ_GLOBAL_KEEP = 1, PJ_GLOBAL_ELEM = 2, PJ_GLOBAL_FOLD = 3 };
+
+typedef struct StreamPlan {
+    uint8_t *policy;      /* per policy: 1 = streams */
+    uint8_t *rule;        /* per rule: PJ_RULE_* */
+    uint8_t *global;      /* per global: PJ_GLOBAL_* */
+    const char **why;     /* per policy: first reason it does not stream (static), or NULL */
+    uint32_t *fold_kinds; /* per global: bit (1u << PolicyKind) set when a POST rule of a
+                           * policy of that kind reads that FOLD global, directly or
+                           * through other globals/functions; 0 otherwise */
+    uint32_t nstream;     /* policies that stream */
+} StreamPlan;
+
+/* Fills *out (all arrays malloc'd, owned by the caller: free them with
+ * project_stream_plan_free). Returns false on out of memory (*out zeroed). */
+bool project_stream_plan(const Program *p, StreamPlan *out);
+void project_stream_plan_free(StreamPlan *sp);
+
 #endif
