@@ -7,18 +7,19 @@
 #   make fuzz            build the libFuzzer targets (clang) and run each briefly
 #   make bench           benchmarks (see bench/ and docs/PERFORMANCE.md)
 #   make deps            install missing Debian packages (scripts/install-deps.sh)
+#   B=DIR                build (and test) in DIR instead of build/ or build-san/
 
 CC      ?= cc
 LEMON   ?= lemon
 LEMPAR  ?= /usr/share/lemon/lempar.c
 
 ifeq ($(SAN),1)
-B        := build-san
+B        ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
             -DVETO_ARENA_DEBUG
 OPT      := -O1 -g
 else
-B        := build
+B        ?= build
 SANFLAGS :=
 OPT      ?= -O2 -g
 endif
