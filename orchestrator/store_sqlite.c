@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,59 +329,284 @@ static int sq_run_create(Store *s, const char *stack, const char *author, const 
     return sq_end(S, rc);
 }
 
-#define SQ_RUN_COLS                                                                                \
-    "id, stack, state, author, trigger, batch, created_at, updated_at, plan_gen, plan_hash, "      \
-    "plan_summary, policy_outcome, policy_json, policy_text, approval_json, override_by, "         \
-    "override_reason, error, log_tail, pid, pid_start, host"
+/* Reading rows into records. Each record type has one table naming the
+ * columns its SELECT reads, in order, with the field each lands in; the
+ * SELECT's column list is built from that table, so a column and its field
+ * are written down once, and one reader, one freer and two loops (one row,
+ * a listing) serve every query. */
+typedef enum SqKind {
+    SQ_TEXT,  /* char *, malloc'd; NULL for SQL NULL */
+    SQ_I64,   /* int64_t */
+    SQ_LONG,  /* long */
+    SQ_INT,   /* int */
+    SQ_STATE, /* RunState, stored by name; a name this binary does not know reads as failed */
+    SQ_PROC,  /* StoreProc, from the three columns SQ_PROC_COLS */
+} SqKind;
 
-static void sq_read_run(sqlite3_stmt *st, StoreRun *r)
+/* Every table that records a process (runs, locks) has these columns. */
+#define SQ_PROC_COLS "pid, pid_start, host"
+
+typedef struct SqCol {
+    const char *name; /* the column (the columns, for SQ_PROC) */
+    SqKind kind;
+    size_t off; /* of the field in the record */
+} SqCol;
+
+typedef struct SqShape {
+    size_t size; /* of the record */
+    size_t ncols;
+    const SqCol *cols;
+} SqShape;
+
+/* clang-format off */
+#define SQ_COL(T, name, kind, field) {name, kind, offsetof(T, field)}
+#define SQ_SHAPE(T, cols)            {sizeof(T), sizeof cols / sizeof cols[0], cols}
+
+static const SqCol sq_run_cols[] = {
+    SQ_COL(StoreRun, "id",              SQ_I64,   id),
+    SQ_COL(StoreRun, "stack",           SQ_TEXT,  stack),
+    SQ_COL(StoreRun, "state",           SQ_STATE, state),
+    SQ_COL(StoreRun, "author",          SQ_TEXT,  author),
+    SQ_COL(StoreRun, "trigger",         SQ_TEXT,  trigger),
+    SQ_COL(StoreRun, "batch",           SQ_I64,   batch),
+    SQ_COL(StoreRun, "created_at",      SQ_TEXT,  created_at),
+    SQ_COL(StoreRun, "updated_at",      SQ_TEXT,  updated_at),
+    SQ_COL(StoreRun, "plan_gen",        SQ_I64,   plan_gen),
+    SQ_COL(StoreRun, "plan_hash",       SQ_TEXT,  plan_hash),
+    SQ_COL(StoreRun, "plan_summary",    SQ_TEXT,  plan_summary),
+    SQ_COL(StoreRun, "policy_outcome",  SQ_TEXT,  policy_outcome),
+    SQ_COL(StoreRun, "policy_json",     SQ_TEXT,  policy_json),
+    SQ_COL(StoreRun, "policy_text",     SQ_TEXT,  policy_text),
+    SQ_COL(StoreRun, "approval_json",   SQ_TEXT,  approval_json),
+    SQ_COL(StoreRun, "override_by",     SQ_TEXT,  override_by),
+    SQ_COL(StoreRun, "override_reason", SQ_TEXT,  override_reason),
+    SQ_COL(StoreRun, "error",           SQ_TEXT,  error),
+    SQ_COL(StoreRun, "log_tail",        SQ_TEXT,  log_tail),
+    SQ_COL(StoreRun, SQ_PROC_COLS,      SQ_PROC,  proc),
+};
+static const SqShape sq_runs = SQ_SHAPE(StoreRun, sq_run_cols);
+
+static const SqCol sq_event_cols[] = {
+    SQ_COL(StoreEvent, "id",         SQ_I64,  id),
+    SQ_COL(StoreEvent, "run_id",     SQ_I64,  run_id),
+    SQ_COL(StoreEvent, "stack",      SQ_TEXT, stack),
+    SQ_COL(StoreEvent, "time",       SQ_TEXT, time),
+    SQ_COL(StoreEvent, "actor",      SQ_TEXT, actor),
+    SQ_COL(StoreEvent, "kind",       SQ_TEXT, kind),
+    SQ_COL(StoreEvent, "from_state", SQ_TEXT, from_state),
+    SQ_COL(StoreEvent, "to_state",   SQ_TEXT, to_state),
+    SQ_COL(StoreEvent, "message",    SQ_TEXT, message),
+};
+static const SqShape sq_events = SQ_SHAPE(StoreEvent, sq_event_cols);
+
+static const SqCol sq_review_cols[] = {
+    SQ_COL(StoreReview, "id",      SQ_I64,  id),
+    SQ_COL(StoreReview, "run_id",  SQ_I64,  run_id),
+    SQ_COL(StoreReview, "actor",   SQ_TEXT, actor),
+    SQ_COL(StoreReview, "teams",   SQ_TEXT, teams),
+    SQ_COL(StoreReview, "verdict", SQ_TEXT, verdict),
+    SQ_COL(StoreReview, "comment", SQ_TEXT, comment),
+    SQ_COL(StoreReview, "time",    SQ_TEXT, time),
+};
+static const SqShape sq_reviews = SQ_SHAPE(StoreReview, sq_review_cols);
+
+static const SqCol sq_lock_cols[] = {
+    SQ_COL(StoreLock, "stack",      SQ_TEXT, stack),
+    SQ_COL(StoreLock, "run_id",     SQ_I64,  run_id),
+    SQ_COL(StoreLock, "holder",     SQ_TEXT, holder),
+    SQ_COL(StoreLock, "reason",     SQ_TEXT, reason),
+    SQ_COL(StoreLock, "since",      SQ_TEXT, since),
+    SQ_COL(StoreLock, SQ_PROC_COLS, SQ_PROC, proc),
+};
+static const SqShape sq_locks = SQ_SHAPE(StoreLock, sq_lock_cols);
+
+static const SqCol sq_output_cols[] = {
+    SQ_COL(StoreOutput, "name",       SQ_TEXT, name),
+    SQ_COL(StoreOutput, "value_json", SQ_TEXT, value_json),
+    SQ_COL(StoreOutput, "sensitive",  SQ_INT,  sensitive),
+};
+static const SqShape sq_outputs = SQ_SHAPE(StoreOutput, sq_output_cols);
+
+static const SqCol sq_drift_cols[] = {
+    SQ_COL(StoreDrift, "id",       SQ_I64,  id),
+    SQ_COL(StoreDrift, "stack",    SQ_TEXT, stack),
+    SQ_COL(StoreDrift, "time",     SQ_TEXT, time),
+    SQ_COL(StoreDrift, "actor",    SQ_TEXT, actor),
+    SQ_COL(StoreDrift, "outcome",  SQ_TEXT, outcome),
+    SQ_COL(StoreDrift, "drifted",  SQ_LONG, drifted),
+    SQ_COL(StoreDrift, "summary",  SQ_TEXT, summary),
+    SQ_COL(StoreDrift, "decision", SQ_TEXT, decision),
+    SQ_COL(StoreDrift, "run_id",   SQ_I64,  run_id),
+};
+static const SqShape sq_drifts = SQ_SHAPE(StoreDrift, sq_drift_cols);
+/* clang-format on */
+
+/* Prepares "SELECT <sh's columns> <rest>"; NULL (error set) on failure. */
+static sqlite3_stmt *sq_select(SqlStore *S, const SqShape *sh, const char *rest)
 {
-    memset(r, 0, sizeof *r);
-    r->id = sqlite3_column_int64(st, 0);
-    r->stack = sq_col(st, 1);
-    char *state = sq_col(st, 2);
-    int si = state ? run_state_parse(state) : -1;
-    r->state = si < 0 ? RS_FAILED : (RunState)si;
-    free(state);
-    r->author = sq_col(st, 3);
-    r->trigger = sq_col(st, 4);
-    r->batch = sqlite3_column_int64(st, 5);
-    r->created_at = sq_col(st, 6);
-    r->updated_at = sq_col(st, 7);
-    r->plan_gen = sqlite3_column_int64(st, 8);
-    r->plan_hash = sq_col(st, 9);
-    r->plan_summary = sq_col(st, 10);
-    r->policy_outcome = sq_col(st, 11);
-    r->policy_json = sq_col(st, 12);
-    r->policy_text = sq_col(st, 13);
-    r->approval_json = sq_col(st, 14);
-    r->override_by = sq_col(st, 15);
-    r->override_reason = sq_col(st, 16);
-    r->error = sq_col(st, 17);
-    r->log_tail = sq_col(st, 18);
-    r->proc.pid = (long)sqlite3_column_int64(st, 19);
-    r->proc.start = sqlite3_column_int64(st, 20);
-    r->proc.host = sq_col(st, 21);
+    char sql[1024];
+    size_t len = (size_t)snprintf(sql, sizeof sql, "SELECT");
+    for (size_t i = 0; i < sh->ncols && len < sizeof sql; i++)
+        len +=
+            (size_t)snprintf(sql + len, sizeof sql - len, "%s %s", i ? "," : "", sh->cols[i].name);
+    if (len < sizeof sql)
+        len += (size_t)snprintf(sql + len, sizeof sql - len, " %s", rest);
+    if (len >= sizeof sql) {
+        snprintf(S->err, sizeof S->err, "store: query too long: SELECT ... %s", rest);
+        return NULL;
+    }
+    return sq_prep(S, sql);
+}
+
+/* Reads the current row of st into rec (all of it: fields sh does not name
+ * are zeroed). The strings are malloc'd and belong to rec. */
+static void sq_row_read(sqlite3_stmt *st, const SqShape *sh, void *rec)
+{
+    memset(rec, 0, sh->size);
+    int c = 0; /* the column */
+    for (size_t i = 0; i < sh->ncols; i++, c++) {
+        void *f = (char *)rec + sh->cols[i].off;
+        switch (sh->cols[i].kind) {
+        case SQ_TEXT:
+            *(char **)f = sq_col(st, c);
+            break;
+        case SQ_I64:
+            *(int64_t *)f = sqlite3_column_int64(st, c);
+            break;
+        case SQ_LONG:
+            *(long *)f = (long)sqlite3_column_int64(st, c);
+            break;
+        case SQ_INT:
+            *(int *)f = sqlite3_column_int(st, c);
+            break;
+        case SQ_STATE: {
+            const unsigned char *name = sqlite3_column_text(st, c);
+            int si = name ? run_state_parse((const char *)name) : -1;
+            *(RunState *)f = si < 0 ? RS_FAILED : (RunState)si;
+            break;
+        }
+        case SQ_PROC: {
+            StoreProc *p = f;
+            p->pid = (long)sqlite3_column_int64(st, c++);
+            p->start = sqlite3_column_int64(st, c++);
+            p->host = sq_col(st, c);
+            break;
+        }
+        }
+    }
+}
+
+/* Frees the strings sq_row_read put in rec. */
+static void sq_row_free(const SqShape *sh, void *rec)
+{
+    for (size_t i = 0; i < sh->ncols; i++) {
+        void *f = (char *)rec + sh->cols[i].off;
+        if (sh->cols[i].kind == SQ_TEXT)
+            free(*(char **)f);
+        else if (sh->cols[i].kind == SQ_PROC)
+            free(((StoreProc *)f)->host);
+    }
+}
+
+/* Steps st (prepared and bound; NULL when its preparing failed) once and
+ * finalizes it: a row is read into rec (unless rec is NULL) and gives
+ * STORE_OK, no row STORE_NOTFOUND. */
+static int sq_one(SqlStore *S, sqlite3_stmt *st, const SqShape *sh, void *rec, const char *what)
+{
+    if (!st)
+        return STORE_ERR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (rec)
+            sq_row_read(st, sh, rec);
+        rc = STORE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = STORE_NOTFOUND;
+    } else {
+        rc = sq_fail(S, what);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Which rows a listing keeps: those keep(record, ctx) accepts (keep NULL:
+ * all), and no more than limit of them (0: no limit). */
+typedef struct SqPick {
+    int (*keep)(const void *rec, const void *ctx);
+    const void *ctx;
+    size_t limit;
+} SqPick;
+
+/* Reads the rows of st (prepared and bound; NULL when its preparing failed)
+ * into a malloc'd array of sh records, owned by the caller (*items, *n), and
+ * finalizes st. pick may be NULL (every row). On failure nothing is returned
+ * (*items NULL, *n 0): what was read is freed. */
+static int sq_rows(SqlStore *S, sqlite3_stmt *st, const SqShape *sh, const SqPick *pick,
+                   void **items, size_t *n, const char *what)
+{
+    *items = NULL;
+    *n = 0;
+    if (!st)
+        return STORE_ERR;
+    char *arr = NULL;
+    size_t cap = 0, count = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            size_t grown = cap ? cap * 2 : 16;
+            char *g = realloc(arr, grown * sh->size);
+            if (!g) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            arr = g;
+            cap = grown;
+        }
+        void *rec = arr + count * sh->size;
+        sq_row_read(st, sh, rec);
+        if (pick && pick->keep && !pick->keep(rec, pick->ctx)) {
+            sq_row_free(sh, rec);
+            continue;
+        }
+        count++;
+        if (pick && pick->limit && count >= pick->limit) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        if (rc == SQLITE_NOMEM)
+            snprintf(S->err, sizeof S->err, "store: %s: out of memory", what);
+        else
+            sq_fail(S, what);
+        sqlite3_finalize(st);
+        for (size_t i = 0; i < count; i++)
+            sq_row_free(sh, arr + i * sh->size);
+        free(arr);
+        return STORE_ERR;
+    }
+    sqlite3_finalize(st);
+    if (count == 0) { /* rows were read but none kept: an empty listing is NULL */
+        free(arr);
+        arr = NULL;
+    }
+    *items = arr;
+    *n = count;
+    return STORE_OK;
 }
 
 static int sq_run_get(Store *s, int64_t id, StoreRun *out)
 {
     SqlStore *S = sq(s);
-    sqlite3_stmt *st = sq_prep(S, "SELECT " SQ_RUN_COLS " FROM runs WHERE id = ?");
-    if (!st)
-        return STORE_ERR;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        sq_read_run(st, out);
-        rc = STORE_OK;
-    } else if (rc == SQLITE_DONE) {
-        rc = STORE_NOTFOUND;
-    } else {
-        rc = sq_fail(S, "reading a run");
-    }
-    sqlite3_finalize(st);
-    return rc;
+    sqlite3_stmt *st = sq_select(S, &sq_runs, "FROM runs WHERE id = ?");
+    if (st)
+        sqlite3_bind_int64(st, 1, id);
+    return sq_one(S, st, &sq_runs, out, "reading a run");
+}
+
+static int sq_run_in_mask(const void *rec, const void *mask)
+{
+    return (*(const unsigned *)mask & RS_BIT(((const StoreRun *)rec)->state)) != 0;
 }
 
 static int sq_run_list(Store *s, const char *stack, unsigned state_mask, size_t limit,
@@ -388,47 +614,16 @@ static int sq_run_list(Store *s, const char *stack, unsigned state_mask, size_t 
 {
     SqlStore *S = sq(s);
     sqlite3_stmt *st =
-        sq_prep(S, "SELECT " SQ_RUN_COLS " FROM runs WHERE (?1 IS NULL OR stack = ?1) "
-                   "ORDER BY id DESC");
-    *out = NULL;
-    *n = 0;
-    if (!st)
-        return STORE_ERR;
-    sq_text(st, 1, stack);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        StoreRun r;
-        sq_read_run(st, &r);
-        if (state_mask && !(state_mask & RS_BIT(r.state))) {
-            store_run_clear(&r);
-            continue;
-        }
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            StoreRun *g = realloc(*out, cap * sizeof *g);
-            if (!g) {
-                store_run_clear(&r);
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            *out = g;
-        }
-        (*out)[(*n)++] = r;
-        if (limit && *n >= limit) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        store_runs_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        snprintf(S->err, sizeof S->err, "store: listing runs failed");
-        return STORE_ERR;
-    }
-    return STORE_OK;
+        sq_select(S, &sq_runs, "FROM runs WHERE (?1 IS NULL OR stack = ?1) ORDER BY id DESC");
+    if (st)
+        sq_text(st, 1, stack);
+    /* The state is filtered here, not in SQL, so a run whose state this
+     * binary does not know is listed as the failed run it reads as. */
+    SqPick pick = {state_mask ? sq_run_in_mask : NULL, &state_mask, limit};
+    void *items;
+    int rc = sq_rows(S, st, &sq_runs, &pick, &items, n, "listing runs");
+    *out = items;
+    return rc;
 }
 
 /* Applies set to run id inside the current transaction. */
@@ -485,32 +680,10 @@ static int sq_apply_set(SqlStore *S, int64_t id, const StoreRunSet *set, const c
 
 static int sq_lock_read(SqlStore *S, const char *stack, StoreLock *out)
 {
-    sqlite3_stmt *st = sq_prep(S, "SELECT stack, run_id, holder, reason, since, pid, pid_start, "
-                                  "host FROM locks WHERE stack = ?");
-    if (!st)
-        return STORE_ERR;
-    sq_text(st, 1, stack);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        if (out) {
-            memset(out, 0, sizeof *out);
-            out->stack = sq_col(st, 0);
-            out->run_id = sqlite3_column_int64(st, 1);
-            out->holder = sq_col(st, 2);
-            out->reason = sq_col(st, 3);
-            out->since = sq_col(st, 4);
-            out->proc.pid = (long)sqlite3_column_int64(st, 5);
-            out->proc.start = sqlite3_column_int64(st, 6);
-            out->proc.host = sq_col(st, 7);
-        }
-        rc = STORE_OK;
-    } else if (rc == SQLITE_DONE) {
-        rc = STORE_NOTFOUND;
-    } else {
-        rc = sq_fail(S, "reading a lock");
-    }
-    sqlite3_finalize(st);
-    return rc;
+    sqlite3_stmt *st = sq_select(S, &sq_locks, "FROM locks WHERE stack = ?");
+    if (st)
+        sq_text(st, 1, stack);
+    return sq_one(S, st, &sq_locks, out, "reading a lock");
 }
 
 static int sq_lock_insert(SqlStore *S, const char *stack, int64_t run_id, const char *holder,
@@ -693,46 +866,17 @@ static int sq_run_update(Store *s, int64_t id, const StoreRunSet *set)
 static int sq_events_list(Store *s, int64_t run_id, const char *stack, StoreEvent **out, size_t *n)
 {
     SqlStore *S = sq(s);
-    sqlite3_stmt *st = sq_prep(S, "SELECT id, run_id, stack, time, actor, kind, from_state, "
-                                  "to_state, message FROM run_events WHERE (?1 = 0 OR run_id = "
-                                  "?1) AND (?2 IS NULL OR stack = ?2) ORDER BY id");
-    *out = NULL;
-    *n = 0;
-    if (!st)
-        return STORE_ERR;
-    sqlite3_bind_int64(st, 1, run_id);
-    sq_text(st, 2, stack);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 32;
-            StoreEvent *g = realloc(*out, cap * sizeof *g);
-            if (!g) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            *out = g;
-        }
-        StoreEvent *e = &(*out)[(*n)++];
-        e->id = sqlite3_column_int64(st, 0);
-        e->run_id = sqlite3_column_int64(st, 1);
-        e->stack = sq_col(st, 2);
-        e->time = sq_col(st, 3);
-        e->actor = sq_col(st, 4);
-        e->kind = sq_col(st, 5);
-        e->from_state = sq_col(st, 6);
-        e->to_state = sq_col(st, 7);
-        e->message = sq_col(st, 8);
+    sqlite3_stmt *st = sq_select(S, &sq_events,
+                                 "FROM run_events WHERE (?1 = 0 OR run_id = ?1) AND (?2 IS NULL OR "
+                                 "stack = ?2) ORDER BY id");
+    if (st) {
+        sqlite3_bind_int64(st, 1, run_id);
+        sq_text(st, 2, stack);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        store_events_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return sq_fail(S, "listing events");
-    }
-    return STORE_OK;
+    void *items;
+    int rc = sq_rows(S, st, &sq_events, NULL, &items, n, "listing events");
+    *out = items;
+    return rc;
 }
 
 static int sq_review_add(Store *s, int64_t run_id, const char *actor, const char *teams_json,
@@ -778,42 +922,13 @@ static int sq_review_add(Store *s, int64_t run_id, const char *actor, const char
 static int sq_reviews_list(Store *s, int64_t run_id, StoreReview **out, size_t *n)
 {
     SqlStore *S = sq(s);
-    sqlite3_stmt *st = sq_prep(S, "SELECT id, run_id, actor, teams, verdict, comment, time FROM "
-                                  "reviews WHERE run_id = ? ORDER BY id");
-    *out = NULL;
-    *n = 0;
-    if (!st)
-        return STORE_ERR;
-    sqlite3_bind_int64(st, 1, run_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            StoreReview *g = realloc(*out, cap * sizeof *g);
-            if (!g) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            *out = g;
-        }
-        StoreReview *r = &(*out)[(*n)++];
-        r->id = sqlite3_column_int64(st, 0);
-        r->run_id = sqlite3_column_int64(st, 1);
-        r->actor = sq_col(st, 2);
-        r->teams = sq_col(st, 3);
-        r->verdict = sq_col(st, 4);
-        r->comment = sq_col(st, 5);
-        r->time = sq_col(st, 6);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        store_reviews_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return sq_fail(S, "listing reviews");
-    }
-    return STORE_OK;
+    sqlite3_stmt *st = sq_select(S, &sq_reviews, "FROM reviews WHERE run_id = ? ORDER BY id");
+    if (st)
+        sqlite3_bind_int64(st, 1, run_id);
+    void *items;
+    int rc = sq_rows(S, st, &sq_reviews, NULL, &items, n, "listing reviews");
+    *out = items;
+    return rc;
 }
 
 static int sq_lock_take(Store *s, const char *stack, const char *holder, const char *reason,
@@ -919,38 +1034,13 @@ static int sq_outputs_set(Store *s, const char *stack, int64_t run_id, const Sto
 static int sq_outputs_get(Store *s, const char *stack, StoreOutput **out, size_t *n)
 {
     SqlStore *S = sq(s);
-    sqlite3_stmt *st = sq_prep(S, "SELECT name, value_json, sensitive FROM outputs WHERE stack "
-                                  "= ? ORDER BY name");
-    *out = NULL;
-    *n = 0;
-    if (!st)
-        return STORE_ERR;
-    sq_text(st, 1, stack);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            StoreOutput *g = realloc(*out, cap * sizeof *g);
-            if (!g) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            *out = g;
-        }
-        StoreOutput *o = &(*out)[(*n)++];
-        o->name = sq_col(st, 0);
-        o->value_json = sq_col(st, 1);
-        o->sensitive = sqlite3_column_int(st, 2);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        store_outputs_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return sq_fail(S, "reading outputs");
-    }
-    return STORE_OK;
+    sqlite3_stmt *st = sq_select(S, &sq_outputs, "FROM outputs WHERE stack = ? ORDER BY name");
+    if (st)
+        sq_text(st, 1, stack);
+    void *items;
+    int rc = sq_rows(S, st, &sq_outputs, NULL, &items, n, "reading outputs");
+    *out = items;
+    return rc;
 }
 
 static int sq_drift_add(Store *s, const StoreDrift *d, int64_t *id)
@@ -987,30 +1077,11 @@ static int sq_drift_add(Store *s, const StoreDrift *d, int64_t *id)
 static int sq_drift_latest(Store *s, const char *stack, StoreDrift *out)
 {
     SqlStore *S = sq(s);
-    sqlite3_stmt *st = sq_prep(S, "SELECT id, stack, time, actor, outcome, drifted, summary, "
-                                  "decision, run_id FROM drift WHERE stack = ? ORDER BY id DESC "
-                                  "LIMIT 1");
-    if (!st)
-        return STORE_ERR;
-    sq_text(st, 1, stack);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        memset(out, 0, sizeof *out);
-        out->id = sqlite3_column_int64(st, 0);
-        out->stack = sq_col(st, 1);
-        out->time = sq_col(st, 2);
-        out->actor = sq_col(st, 3);
-        out->outcome = sq_col(st, 4);
-        out->drifted = (long)sqlite3_column_int64(st, 5);
-        out->summary = sq_col(st, 6);
-        out->decision = sq_col(st, 7);
-        out->run_id = sqlite3_column_int64(st, 8);
-        rc = STORE_OK;
-    } else {
-        rc = rc == SQLITE_DONE ? STORE_NOTFOUND : sq_fail(S, "reading drift");
-    }
-    sqlite3_finalize(st);
-    return rc;
+    sqlite3_stmt *st =
+        sq_select(S, &sq_drifts, "FROM drift WHERE stack = ? ORDER BY id DESC LIMIT 1");
+    if (st)
+        sq_text(st, 1, stack);
+    return sq_one(S, st, &sq_drifts, out, "reading drift");
 }
 
 static int sq_drift_set_run(Store *s, int64_t drift_id, int64_t run_id)

@@ -5,31 +5,13 @@
 #include "../../orchestrator/store.h"
 #include "harness.h"
 
+#define STORE_TEST_TAG "store"
+#include "store_testlib.h"
+
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-
-static char db_path[96];
-
-static Store *fresh(void)
-{
-    snprintf(db_path, sizeof db_path, "/tmp/veto-test-store-%d/x/veto.db", (int)getpid());
-    unlink(db_path);
-    char err[256];
-    Store *s = store_open(db_path, err, sizeof err);
-    if (!s)
-        fprintf(stderr, "store_open: %s\n", err);
-    return s;
-}
-
-static void cleanup(void)
-{
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf /tmp/veto-test-store-%d", (int)getpid());
-    if (system(cmd) != 0)
-        fprintf(stderr, "cleanup failed\n");
-}
 
 TEST(store_schema)
 {
