@@ -12,8 +12,14 @@
  *      a stream whose items are E or K)
  *   Z  the constant empty array: K, and also the empty stream
  *   I  the input document itself (only FIELD may look at it)
+ *   F  a fold: `count(S)` of a stream, or a FOLD global read where its
+ *      per-document value is what counts (summed by the caller)
  *   T  anything else (an aggregate over the list, or unknown)
- * Joins normalise (norm): T absorbs; S joins only with Z; E absorbs K.
+ * Joins normalise (norm): T absorbs; S joins only with Z; E absorbs K; F
+ * joins with nothing (`if k then count(S) else 0` would not sum right).
+ * F used as data (an operand, an argument, a condition) is T: only a
+ * global that returns exactly F is a fold, and only the post phase, where
+ * that global is preset to its sum, may look at its value.
  *
  * Control flow: a conditional on T or S taints the function (its result
  * becomes T; in a rule, the rule is not streamable); a conditional on E
@@ -23,9 +29,15 @@
  * must all sit inside one stream loop, with E or K operands; a stream loop
  * nested in another is a cross product and disqualifies the rule.
  *
- * Calls are analysed per (function, argument masks), memoised; recursion,
- * more than 8 arguments or too many analyses give T. Does not own the
- * Program.
+ * Two modes. The stream mode above decides STREAM rules and classifies
+ * globals. The post mode decides POST rules (project.h): there
+ * input.resource_changes is T (the post phase may not have it), and a
+ * global the stream mode found to be a fold reads as K (it is preset);
+ * a rule is POST when every condition and EMIT operand is K.
+ *
+ * Calls are analysed per (function, argument masks, mode), memoised;
+ * recursion, more than 8 arguments or too many analyses give T. Does not
+ * own the Program.
  */
 #include "project.h"
 
@@ -34,7 +46,7 @@
 
 #include "builtin.h"
 
-enum { M_K = 1, M_E = 2, M_S = 4, M_T = 8, M_I = 16, M_Z = 32 };
+enum { M_K = 1, M_E = 2, M_S = 4, M_T = 8, M_I = 16, M_Z = 32, M_F = 64 };
 
 #define PJ_MAX_ARGS     8
 #define PJ_MAX_ANALYSES 20000
@@ -44,6 +56,8 @@ static uint8_t norm(uint8_t m)
 {
     if (m & M_T)
         return M_T;
+    if (m & M_F)
+        return m == M_F ? M_F : M_T;
     if (m & M_I)
         return m == M_I ? M_I : M_T;
     if (m & M_S)
@@ -54,11 +68,12 @@ static uint8_t norm(uint8_t m)
 }
 
 /* A value used as plain data (operand of an operator, builtin argument,
- * member of a built object): streams and the input are aggregates. */
+ * member of a built object): streams and the input are aggregates, and a
+ * fold's per-document value is only a part of its whole-document value. */
 static uint8_t data(uint8_t m)
 {
     m = norm(m);
-    if (m & (M_S | M_I | M_T))
+    if (m & (M_S | M_I | M_T | M_F))
         return M_T;
     return (m & M_E) ? M_E : M_K;
 }
@@ -66,6 +81,7 @@ static uint8_t data(uint8_t m)
 typedef struct Memo {
     uint32_t func;
     uint8_t args[PJ_MAX_ARGS];
+    uint8_t post;  /* analysed in post mode */
     uint8_t state; /* 0 in progress, 1 done */
     uint8_t result;
 } Memo;
@@ -74,7 +90,8 @@ typedef struct Pj {
     const Program *p;
     Memo *memo;
     uint32_t nmemo, capmemo;
-    uint8_t *gstate; /* per global: 0 not done, 1 in progress, 2 done */
+    uint8_t *gstate; /* per mode and global ([post * nglobals + g]): 0 not done,
+                      * 1 in progress, 2 done */
     uint8_t *gval;
     uint32_t analyses;
     bool oom;
@@ -93,24 +110,29 @@ typedef struct Region {
 /* What one function analysis found. */
 typedef struct Fn {
     uint8_t result;
-    bool taint;      /* a conditional on T/S or an escape from a stream loop */
-    const char *bad; /* rules only: why the rule is not streamable */
+    bool taint;      /* a conditional on T/S/F or an escape from a stream loop */
+    const char *bad; /* rules only: why the rule is not STREAM (POST in post mode) */
 } Fn;
 
-static uint8_t pj_call(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc);
+static uint8_t pj_call(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, bool post);
 
-static uint8_t pj_global(Pj *pj, uint32_t g)
+static const char pj_not_in_loop[] = "a result is not inside a loop over resource_changes";
+
+static uint8_t pj_global(Pj *pj, uint32_t g, bool post)
 {
     if (g >= pj->p->nglobals)
         return M_T;
-    if (pj->gstate[g] == 2)
-        return pj->gval[g];
-    if (pj->gstate[g] == 1)
+    if (post && pj_global(pj, g, false) == M_F)
+        return M_K; /* the post phase presets it to the whole document's value */
+    uint32_t i = post ? pj->p->nglobals + g : g;
+    if (pj->gstate[i] == 2)
+        return pj->gval[i];
+    if (pj->gstate[i] == 1)
         return M_T;
-    pj->gstate[g] = 1;
-    uint8_t v = pj_call(pj, pj->p->globals[g].func, NULL, 0);
-    pj->gstate[g] = 2;
-    pj->gval[g] = v;
+    pj->gstate[i] = 1;
+    uint8_t v = pj_call(pj, pj->p->globals[g].func, NULL, 0, post);
+    pj->gstate[i] = 2;
+    pj->gval[i] = v;
     return v;
 }
 
@@ -133,8 +155,9 @@ static bool push(Pj *pj, uint8_t **st, uint32_t *sp, uint32_t *cap, uint8_t m)
 static bool in_region(const Region *r, uint32_t pc) { return pc > r->head && pc < r->exit; }
 
 /* Interprets function `func` with parameter masks args; for rules (no
- * params) also decides streamability into out->bad. */
-static void pj_func(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, Fn *out)
+ * params) also decides into out->bad whether the rule is STREAM (stream
+ * mode) or POST (post mode). */
+static void pj_func(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, bool post, Fn *out)
 {
     const Program *p = pj->p;
     const Function *f = &p->funcs[func];
@@ -279,16 +302,15 @@ static void pj_func(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, F
                 break;
             }
             case OP_GLOBAL:
-                PUSH(pj_global(pj, A));
+                PUSH(pj_global(pj, A, post));
                 break;
             case OP_FIELD: {
                 uint8_t o = norm(POP());
                 uint8_t r;
                 if (o == M_I) {
                     const Key *k = A < p->nkeys ? &p->keys[A] : NULL;
-                    r = !k                                                            ? M_T
-                        : (k->len == 16 && memcmp(k->s, "resource_changes", 16) == 0) ? M_S
-                                                                                      : M_K;
+                    bool rcs = k && k->len == 16 && memcmp(k->s, "resource_changes", 16) == 0;
+                    r = !k || (rcs && post) ? M_T : rcs ? M_S : M_K;
                 } else {
                     r = data(o);
                 }
@@ -353,7 +375,7 @@ static void pj_func(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, F
                 uint8_t c = norm(op == OP_JUMP_IF_NOT ? POP() : (sp ? st[sp - 1] : M_T));
                 if (op == OP_COALESCE && (c & M_S))
                     c = M_K; /* a stream is always a defined array */
-                if (c & (M_S | M_T | M_I))
+                if ((c & (M_S | M_T | M_I | M_F)) || (post && (c & M_E)))
                     taint = true;
                 else if ((c & M_E) && !cur) /* in a stream loop it only filters items */
                     result |= M_E;
@@ -418,7 +440,8 @@ static void pj_func(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, F
                 items = norm(items);
                 uint8_t r;
                 if (mstream[A])
-                    r = INS_OP(ins) == OP_COLLECT_ARR && !(items & (M_S | M_T | M_I)) ? M_S : M_T;
+                    r = INS_OP(ins) == OP_COLLECT_ARR && !(items & (M_S | M_T | M_I | M_F)) ? M_S
+                                                                                            : M_T;
                 else
                     r = items ? data(items) : M_K;
                 PUSH(r);
@@ -443,7 +466,7 @@ static void pj_func(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, F
                         reg[nreg++] = (Region){pc + 1, exit};
                     key = M_T; /* the element's index differs per document */
                     val = M_E;
-                } else if (c & (M_T | M_I)) {
+                } else if (c & (M_T | M_I | M_F)) {
                     key = val = M_T;
                 } else {
                     key = val = (c & M_E) ? M_E : M_K;
@@ -471,7 +494,7 @@ static void pj_func(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, F
                     if (k < PJ_MAX_ARGS)
                         av[k] = m;
                 }
-                PUSH(ok ? pj_call(pj, callee, av, argc2) : M_T);
+                PUSH(ok ? pj_call(pj, callee, av, argc2, post) : M_T);
                 break;
             }
             case OP_BUILTIN: {
@@ -486,6 +509,28 @@ static void pj_func(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, F
                     (norm(st[sp - 1]) & M_S) && !(norm(st[sp - 1]) & (M_T | M_I))) {
                     sp--;
                     PUSH(M_S);
+                    break;
+                }
+                /* tf.of_type / tf.of_types keep the elements of their list
+                 * whose type matches an argument that is the same in every
+                 * document (builtins_tf.c): an element-wise filter */
+                if (def && argc2 == 2 &&
+                    (strcmp(def->name, "tf.of_type") == 0 ||
+                     strcmp(def->name, "tf.of_types") == 0) &&
+                    sp >= 2 && (norm(st[sp - 2]) & M_S) && !(norm(st[sp - 2]) & (M_T | M_I)) &&
+                    data(st[sp - 1]) == M_K) {
+                    sp -= 2;
+                    PUSH(M_S);
+                    break;
+                }
+                /* count (length is the same builtin) of a stream is the
+                 * sum of the per-element counts: the stream is their
+                 * concatenation, and S|Z picks [] alike in every document */
+                if (def && argc2 == 1 &&
+                    (strcmp(def->name, "count") == 0 || strcmp(def->name, "length") == 0) && sp &&
+                    (norm(st[sp - 1]) & M_S)) {
+                    sp--;
+                    PUSH(M_F);
                     break;
                 }
                 uint8_t m = M_K;
@@ -509,7 +554,10 @@ static void pj_func(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, F
                 uint8_t msg = norm(POP()), bind = norm(POP());
                 if (!cur)
                     emitted_outside = true;
-                if ((msg | bind) & (M_S | M_T | M_I))
+                if (post && ((msg | bind) & ~(M_K | M_Z)))
+                    BAD("a result outside a loop over resources depends on them (other than "
+                        "through a global that counts a stream)");
+                else if ((msg | bind) & (M_S | M_T | M_I | M_F))
                     BAD("a result depends on more than one resource");
                 break;
             }
@@ -519,9 +567,13 @@ static void pj_func(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, F
             }
         }
         if (taint && is_rule)
-            BAD("a condition or value depends on the whole list of resources");
-        if (is_rule && emitted_outside)
-            BAD("a result is not inside a loop over resource_changes");
+            BAD(post ? "a condition outside a loop over resources depends on them (other than "
+                       "through a global that counts a stream)"
+                     : "a condition or value depends on the whole list of resources");
+        if (is_rule && emitted_outside && !post)
+            BAD(pj_not_in_loop);
+        if (is_rule && post && nreg)
+            BAD("a loop over resources");
         out->result = taint ? M_T : norm(result ? result : M_K);
         if (bad)
             out->result = M_T;
@@ -554,7 +606,7 @@ done:
     free(st);
 }
 
-static uint8_t pj_call(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc)
+static uint8_t pj_call(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc, bool post)
 {
     if (argc > PJ_MAX_ARGS || func >= pj->p->nfuncs || pj->oom)
         return M_T;
@@ -562,7 +614,8 @@ static uint8_t pj_call(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc
     for (uint32_t i = 0; i < argc; i++)
         key[i] = args[i];
     for (uint32_t i = 0; i < pj->nmemo; i++)
-        if (pj->memo[i].func == func && memcmp(pj->memo[i].args, key, sizeof key) == 0)
+        if (pj->memo[i].func == func && pj->memo[i].post == post &&
+            memcmp(pj->memo[i].args, key, sizeof key) == 0)
             return pj->memo[i].state ? pj->memo[i].result : M_T; /* in progress: recursion */
     if (++pj->analyses > PJ_MAX_ANALYSES)
         return M_T;
@@ -578,62 +631,195 @@ static uint8_t pj_call(Pj *pj, uint32_t func, const uint8_t *args, uint32_t argc
     }
     uint32_t slot = pj->nmemo++;
     pj->memo[slot].func = func;
+    pj->memo[slot].post = post;
     memcpy(pj->memo[slot].args, key, sizeof key);
     pj->memo[slot].state = 0;
     Fn r;
-    pj_func(pj, func, key, argc, &r);
+    pj_func(pj, func, key, argc, post, &r);
     pj->memo[slot].state = 1;
     pj->memo[slot].result = r.result;
     return r.result;
 }
 
-uint32_t project_stream_policies(const Program *p, uint8_t *ok, const char **why)
+/* Whether some EMIT of f sits in the body of a loop (`deny for x in …`):
+ * the stream mode's reason then says why the rule is not STREAM better
+ * than the post mode's. */
+static bool pj_emits_in_loop(const Function *f)
 {
+    for (uint32_t pc = 0; pc + 1 < f->ncode; pc++) {
+        if (INS_OP(f->code[pc]) != OP_ITER_NEXT)
+            continue;
+        for (uint32_t k = pc + 2; k < f->code[pc + 1] && k < f->ncode; k++)
+            if (INS_OP(f->code[k]) == OP_EMIT)
+                return true;
+        pc++; /* the exit word */
+    }
+    return false;
+}
+
+/* Global classes from the stream mode's masks; unreached globals stay OTHER. */
+static uint8_t pj_global_class(const Pj *pj, uint32_t g)
+{
+    if (pj->gstate[g] != 2)
+        return PJ_GLOBAL_OTHER;
+    uint8_t m = pj->gval[g];
+    if (m == M_K)
+        return PJ_GLOBAL_KEEP;
+    if (m == M_F)
+        return PJ_GLOBAL_FOLD;
+    if (m && !(m & ~(M_E | M_S | M_Z)))
+        return PJ_GLOBAL_ELEM;
+    return PJ_GLOBAL_OTHER;
+}
+
+/* Sets bit in fold_kinds of every FOLD global the POST rules of policies
+ * of kind `kind` may read: a walk of the call graph (calls and globals'
+ * functions) from those rules. It reads dead code too, so it may mark more
+ * than the post phase reads, never less. Returns false on out of memory. */
+static bool pj_fold_kinds(const Program *p, const StreamPlan *sp, uint32_t kind)
+{
+    uint8_t *seen = calloc(p->nfuncs ? p->nfuncs : 1, 1);
+    uint32_t *work = malloc((p->nfuncs ? p->nfuncs : 1) * sizeof *work);
+    if (!seen || !work) {
+        free(seen);
+        free(work);
+        return false;
+    }
+    uint32_t nw = 0;
+    for (uint32_t pi = 0; pi < p->npolicies; pi++) {
+        const Policy *pol = &p->policies[pi];
+        if ((uint32_t)pol->kind != kind)
+            continue;
+        for (uint32_t r = 0; r < pol->nrules; r++) {
+            uint32_t ri = pol->first_rule + r;
+            if (ri < p->nrules && sp->rule[ri] == PJ_RULE_POST && !seen[p->rules[ri].func]) {
+                seen[p->rules[ri].func] = 1;
+                work[nw++] = p->rules[ri].func;
+            }
+        }
+    }
+    while (nw) {
+        const Function *f = &p->funcs[work[--nw]];
+        for (uint32_t pc = 0; pc < f->ncode; pc++) {
+            Instr ins = f->code[pc];
+            uint32_t next = UINT32_MAX;
+            if (INS_OP(ins) == OP_ITER_NEXT) {
+                pc++; /* the exit word is not an instruction */
+            } else if (INS_OP(ins) == OP_CALL) {
+                next = INS_B(ins);
+            } else if (INS_OP(ins) == OP_GLOBAL && INS_A(ins) < p->nglobals) {
+                if (sp->global[INS_A(ins)] == PJ_GLOBAL_FOLD)
+                    sp->fold_kinds[INS_A(ins)] |= 1u << kind;
+                next = p->globals[INS_A(ins)].func;
+            }
+            if (next < p->nfuncs && !seen[next]) {
+                seen[next] = 1;
+                work[nw++] = next;
+            }
+        }
+    }
+    free(seen);
+    free(work);
+    return true;
+}
+
+void project_stream_plan_free(StreamPlan *sp)
+{
+    if (!sp)
+        return;
+    free(sp->policy);
+    free(sp->rule);
+    free(sp->global);
+    free(sp->why);
+    free(sp->fold_kinds);
+    memset(sp, 0, sizeof *sp);
+}
+
+bool project_stream_plan(const Program *p, StreamPlan *out)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t np = p->npolicies ? p->npolicies : 1, nr = p->nrules ? p->nrules : 1,
+             ng = p->nglobals ? p->nglobals : 1;
     Pj pj = {0};
     pj.p = p;
-    pj.gstate = calloc(p->nglobals ? p->nglobals : 1, 1);
-    pj.gval = calloc(p->nglobals ? p->nglobals : 1, 1);
-    uint32_t count = 0;
+    pj.gstate = calloc(2 * (size_t)ng, 1);
+    pj.gval = calloc(2 * (size_t)ng, 1);
+    out->policy = calloc(np, 1);
+    out->rule = calloc(nr, 1);
+    out->global = calloc(ng, 1);
+    out->why = calloc(np, sizeof *out->why);
+    out->fold_kinds = calloc(ng, sizeof *out->fold_kinds);
+    const char **rwhy = calloc(nr, sizeof *rwhy); /* per rule: its stream-mode reason */
+    bool ok = pj.gstate && pj.gval && out->policy && out->rule && out->global && out->why &&
+              out->fold_kinds && rwhy;
+    /* The stream mode first, over every rule: it classifies the globals
+     * the post mode needs (which ones are folds). */
+    for (uint32_t ri = 0; ok && ri < p->nrules; ri++) {
+        if (p->rules[ri].func >= p->nfuncs) {
+            rwhy[ri] = "bad rule";
+            continue;
+        }
+        Fn fn;
+        pj_func(&pj, p->rules[ri].func, NULL, 0, false, &fn);
+        if (!fn.bad)
+            out->rule[ri] = PJ_RULE_STREAM;
+        else if (fn.bad != pj_not_in_loop && pj_emits_in_loop(&p->funcs[p->rules[ri].func]))
+            rwhy[ri] = fn.bad;
+    }
+    for (uint32_t ri = 0; ok && !pj.oom && ri < p->nrules; ri++) {
+        if (out->rule[ri] == PJ_RULE_STREAM || p->rules[ri].func >= p->nfuncs)
+            continue;
+        Fn fn;
+        pj_func(&pj, p->rules[ri].func, NULL, 0, true, &fn);
+        if (!fn.bad)
+            out->rule[ri] = PJ_RULE_POST;
+        else if (!rwhy[ri])
+            rwhy[ri] = fn.bad;
+    }
+    ok = ok && !pj.oom;
+    for (uint32_t pi = 0; ok && pi < p->npolicies; pi++) {
+        const Policy *pol = &p->policies[pi];
+        const char *reason = pol->nrules ? NULL : "no rules";
+        for (uint32_t r = 0; r < pol->nrules && !reason; r++) {
+            uint32_t ri = pol->first_rule + r;
+            if (ri >= p->nrules)
+                reason = "bad rule";
+            else if (out->rule[ri] == PJ_RULE_WHOLE)
+                reason = rwhy[ri] ? rwhy[ri] : "not modelled";
+        }
+        out->policy[pi] = !reason;
+        out->why[pi] = reason;
+        out->nstream += !reason;
+    }
+    for (uint32_t g = 0; ok && g < p->nglobals; g++)
+        out->global[g] = pj_global_class(&pj, g);
+    for (uint32_t k = 0; ok && k < PK__COUNT; k++)
+        ok = pj_fold_kinds(p, out, k);
+    free(rwhy);
+    free(pj.memo);
+    free(pj.gstate);
+    free(pj.gval);
+    if (!ok)
+        project_stream_plan_free(out);
+    return ok;
+}
+
+uint32_t project_stream_policies(const Program *p, uint8_t *ok, const char **why)
+{
+    StreamPlan sp;
     for (uint32_t pi = 0; pi < p->npolicies; pi++) {
         ok[pi] = 0;
         if (why)
             why[pi] = NULL;
     }
-    if (!pj.gstate || !pj.gval) {
-        free(pj.gstate);
-        free(pj.gval);
+    if (!project_stream_plan(p, &sp))
         return UINT32_MAX;
-    }
     for (uint32_t pi = 0; pi < p->npolicies; pi++) {
-        const Policy *pol = &p->policies[pi];
-        const char *reason = pol->nrules ? NULL : "no rules";
-        for (uint32_t r = 0; r < pol->nrules && !reason; r++) {
-            uint32_t ri = pol->first_rule + r;
-            if (ri >= p->nrules || p->rules[ri].func >= p->nfuncs) {
-                reason = "bad rule";
-                break;
-            }
-            Fn fn;
-            pj_func(&pj, p->rules[ri].func, NULL, 0, &fn);
-            if (fn.bad)
-                reason = fn.bad;
-        }
-        if (pj.oom)
-            break;
-        if (!reason) {
-            ok[pi] = 1;
-            count++;
-        } else if (why) {
-            why[pi] = reason;
-        }
+        ok[pi] = sp.policy[pi];
+        if (why)
+            why[pi] = sp.why[pi];
     }
-    free(pj.memo);
-    free(pj.gstate);
-    free(pj.gval);
-    if (pj.oom) {
-        for (uint32_t pi = 0; pi < p->npolicies; pi++)
-            ok[pi] = 0;
-        return UINT32_MAX;
-    }
-    return count;
+    uint32_t n = sp.nstream;
+    project_stream_plan_free(&sp);
+    return n;
 }
