@@ -589,6 +589,26 @@ static Av paths_tf_normalise(An *an, uint32_t fi, uint32_t pc, const Av *list)
     return r;
 }
 
+/* tf.of_type(list, type) and tf.of_types(list, types) (builtins_tf.c):
+ * an array (site at pc) of elements of the list, chosen by comparing each
+ * element's `type` with the second argument (both kept whole), as the
+ * comprehension `[r for r in list if r.type == type]` they replace reads
+ * them: nothing else of an element is needed unless the result is read. */
+static Av paths_tf_of_type(An *an, uint32_t fi, uint32_t pc, const Av *list, const Av *type)
+{
+    uint32_t arr = site_get(an, fi, pc);
+    Av e = av_elems(an, list);
+    Av t = av_field(an, &e, "type", 4, paths_kid(an, "type"));
+    mark_whole(an, &t);
+    mark_whole(an, type);
+    site_put(an, arr, &an->sites[arr].star, &e);
+    av_free(&t);
+    av_free(&e);
+    Av r = {0};
+    av_add(an, &r, ATOM(AT_ARR, arr));
+    return r;
+}
+
 /* One linear pass over function fi. */
 static void analyze_function(An *an, uint32_t fi)
 {
@@ -946,6 +966,13 @@ static void analyze_function(An *an, uint32_t fi)
             if (PATHS_MODEL_TF_NORMALISE && argc == 1 && strcmp(b->name, "tf.normalise_all") == 0) {
                 Av r = paths_tf_normalise(an, fi, pc, &an->stack[an->sp - 1]);
                 st_drop(an, 1);
+                st_push(an, r);
+                break;
+            }
+            if (argc == 2 &&
+                (strcmp(b->name, "tf.of_type") == 0 || strcmp(b->name, "tf.of_types") == 0)) {
+                Av r = paths_tf_of_type(an, fi, pc, &an->stack[an->sp - 2], &an->stack[an->sp - 1]);
+                st_drop(an, 2);
                 st_push(an, r);
                 break;
             }

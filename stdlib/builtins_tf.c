@@ -15,6 +15,13 @@
  *                               resource_drift) list as the module's
  *                               normalised change object, in one pass: the
  *                               per-evaluation `let`s of tf.veto call it
+ *   tf.of_type(list, type)      `[r for r in list if r.type == type]`, and
+ *   tf.of_types(list, types)    `[r for r in list if r.type in types]`, by
+ *                               a per-evaluation index of the list by type:
+ *                               the module's selections by type use them,
+ *                               so R rules over N resources cost one pass
+ *                               over the N plus what each rule selects,
+ *                               not R passes
  *
  * tf.normalise_all is the module's `normalise` (tf.veto) in C, member for
  * member: same keys in the same order, a member left out when the plan
@@ -35,8 +42,10 @@
  * Parsing allocates only the result, in the evaluation arena; it never
  * reads past the string, whatever bytes it holds.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "../engine/ops.h"
 #include "builtin_impl.h"
 
 /* ---- address parsing ---------------------------------------------------- */
@@ -617,6 +626,372 @@ static bool tf_normalise_all(BuiltinCtx *ctx, const Value *args, uint32_t argc, 
     return true;
 }
 
+/* ---- selection by type ----------------------------------------------------- */
+
+/* tf.of_type and tf.of_types are their comprehensions to the letter: the
+ * same elements in the same order, duplicates kept; an object's member
+ * values are its elements, undefined and null read as no elements, any
+ * other kind is the comprehension's error; each element carries the list's
+ * taint, as iteration gives it; an element that is not an object, or has
+ * no `type`, never matches; the comparison is the operator's (`==`: a
+ * string equals only the same string; `in`: ops.c, errors included). The
+ * one difference is the VM's for every builtin: a sensitive argument taints
+ * the result array itself (never a loaded plan's list or a literal type).
+ *
+ * The fast path is a string type over an array or set of at least
+ * BUILTIN_TF_INDEX_MIN elements: the first such call for a list builds its
+ * index (one pass: type text -> positions, in order), kept in ctx->tfindex
+ * for the rest of the evaluation; each call then costs a hash lookup, and
+ * the elements of one type are copied out once and shared by every caller
+ * (values are immutable). Everything else is a direct scan. */
+
+typedef struct TfBucket {
+    const char *s; /* the type's text (in the list's element) */
+    uint32_t len, hash;
+    uint32_t count; /* elements of this type */
+    uint32_t *pos;  /* their positions in the list, ascending */
+    Value *vals;    /* the elements at pos, made on first request; NULL before */
+} TfBucket;
+
+struct TfTypeIndex {
+    TfBucket *b;    /* the distinct types, in order of first appearance */
+    uint32_t nb;    /* buckets */
+    uint32_t *slot; /* open addressing: 1 + bucket number, 0 = empty */
+    uint32_t mask;  /* slots - 1 (a power of two, at most half full) */
+};
+
+static uint32_t tf_hash(const char *s, uint32_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* r.type as OP_FIELD reads it: undefined unless r is an object with that
+ * member; the member's value carries r's taint. */
+static Value tf_type_of(Value r)
+{
+    const Member *m = value_get(r, "type", 4, 0);
+    if (!m)
+        return value_undef();
+    Value t = m->val;
+    t.flags |= r.flags & VF_SENSITIVE;
+    return t;
+}
+
+static TfBucket *tf_bucket_find(const TfTypeIndex *ix, const char *s, uint32_t n, uint32_t h)
+{
+    for (uint32_t i = h & ix->mask;; i = (i + 1) & ix->mask) {
+        uint32_t k = ix->slot[i];
+        if (!k)
+            return NULL;
+        TfBucket *b = &ix->b[k - 1];
+        if (b->hash == h && b->len == n && (n == 0 || memcmp(b->s, s, n) == 0))
+            return b;
+    }
+}
+
+/* Room for one more bucket: the bucket array grows by doubling, the slot
+ * table is rebuilt at twice the size when it would pass half full. Old
+ * arrays stay in the arena (garbage bounded by the final sizes). */
+static bool tf_index_grow(BuiltinCtx *ctx, TfTypeIndex *ix, uint32_t *capb)
+{
+    if (ix->nb == *capb) {
+        uint32_t cap = *capb * 2;
+        TfBucket *b = arena_realloc(ctx->arena, ix->b, *capb * sizeof *b, cap * sizeof *b);
+        if (!b)
+            return false;
+        ix->b = b;
+        *capb = cap;
+    }
+    if (2 * (ix->nb + 1) > ix->mask + 1) {
+        uint32_t nslots = 2 * (ix->mask + 1);
+        uint32_t *slot = arena_zalloc(ctx->arena, nslots * sizeof *slot);
+        if (!slot)
+            return false;
+        ix->slot = slot;
+        ix->mask = nslots - 1;
+        for (uint32_t k = 0; k < ix->nb; k++) {
+            uint32_t i = ix->b[k].hash & ix->mask;
+            while (slot[i])
+                i = (i + 1) & ix->mask;
+            slot[i] = k + 1;
+        }
+    }
+    return true;
+}
+
+/* The index of an array or set by its elements' string types: one pass
+ * numbering the types, then the positions laid out bucket by bucket. */
+static TfTypeIndex *tf_index_build(BuiltinCtx *ctx, const char *fn, Value list)
+{
+    uint32_t n = list.n, capb = 8;
+    uint32_t *bucket_of = malloc((size_t)n * sizeof *bucket_of); /* scratch, freed here */
+    TfTypeIndex *ix = arena_zalloc(ctx->arena, sizeof *ix);
+    if (ix) {
+        ix->b = arena_alloc(ctx->arena, capb * sizeof *ix->b);
+        ix->slot = arena_zalloc(ctx->arena, 16 * sizeof *ix->slot);
+        ix->mask = 15;
+    }
+    if (!bucket_of || !ix || !ix->b || !ix->slot) {
+        free(bucket_of);
+        builtin_oom(ctx, fn);
+        return NULL;
+    }
+    uint32_t typed = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        Value t = tf_type_of(list.u.a[i]);
+        if (t.kind != V_STR) {
+            bucket_of[i] = UINT32_MAX; /* never equals a string */
+            continue;
+        }
+        uint32_t h = tf_hash(t.u.s, t.n);
+        TfBucket *b = tf_bucket_find(ix, t.u.s, t.n, h);
+        if (!b) {
+            if (!tf_index_grow(ctx, ix, &capb)) {
+                free(bucket_of);
+                builtin_oom(ctx, fn);
+                return NULL;
+            }
+            uint32_t k = ix->nb++, j = h & ix->mask;
+            while (ix->slot[j])
+                j = (j + 1) & ix->mask;
+            ix->slot[j] = k + 1;
+            b = &ix->b[k];
+            *b = (TfBucket){t.u.s, t.n, h, 0, NULL, NULL};
+        }
+        b->count++;
+        bucket_of[i] = (uint32_t)(b - ix->b);
+        typed++;
+    }
+    uint32_t *pos = arena_alloc(ctx->arena, (typed ? typed : 1) * sizeof *pos);
+    if (!pos) {
+        free(bucket_of);
+        builtin_oom(ctx, fn);
+        return NULL;
+    }
+    for (uint32_t k = 0; k < ix->nb; k++) {
+        ix->b[k].pos = pos;
+        pos += ix->b[k].count;
+        ix->b[k].count = 0; /* counts again while filling */
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (bucket_of[i] != UINT32_MAX) {
+            TfBucket *b = &ix->b[bucket_of[i]];
+            b->pos[b->count++] = i;
+        }
+    free(bucket_of);
+    return ix;
+}
+
+/* The index of list, built on first use in this evaluation. */
+static TfTypeIndex *tf_index_get(BuiltinCtx *ctx, const char *fn, Value list)
+{
+    TfIndexCache *c = &ctx->tfindex;
+    /* Defence in depth for builtin_ctx_reset: an arena that was replaced,
+     * or holds less than when the newest index was built, was reset. */
+    if (c->n && (c->arena != ctx->arena || ctx->arena->used < c->watermark))
+        builtin_ctx_reset(ctx);
+    for (uint32_t i = 0; i < c->n; i++)
+        if (c->slot[i].items == list.u.a && c->slot[i].len == list.n)
+            return c->slot[i].ix;
+    TfTypeIndex *ix = tf_index_build(ctx, fn, list);
+    if (!ix)
+        return NULL;
+    uint32_t k = c->n < BUILTIN_TF_INDEX_SLOTS ? c->n++ : c->next++ % BUILTIN_TF_INDEX_SLOTS;
+    c->slot[k].items = list.u.a;
+    c->slot[k].len = list.n;
+    c->slot[k].ix = ix;
+    c->arena = ctx->arena;
+    c->watermark = ctx->arena->used;
+    return ix;
+}
+
+/* The elements of bucket b (NULL: none) as a result array. */
+static bool tf_bucket_result(BuiltinCtx *ctx, const char *fn, Value list, TfBucket *b, Value *out)
+{
+    uint8_t taint = list.flags & VF_SENSITIVE;
+    if (!b) {
+        Value *none = builtin_new_values(ctx, fn, 0);
+        if (!none)
+            return false;
+        *out = builtin_arr(none, 0);
+        return true;
+    }
+    Value *v = taint ? NULL : b->vals;
+    if (!v) {
+        v = builtin_new_values(ctx, fn, b->count);
+        if (!v)
+            return false;
+        for (uint32_t j = 0; j < b->count; j++) {
+            v[j] = list.u.a[b->pos[j]];
+            v[j].flags |= taint;
+        }
+        if (!taint)
+            b->vals = v; /* shared by later calls: the untainted elements */
+    }
+    *out = builtin_arr(v, b->count);
+    return true;
+}
+
+static int tf_pos_cmp(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The elements of several distinct buckets, in list order. */
+static bool tf_union_result(BuiltinCtx *ctx, const char *fn, Value list, TfBucket **bs,
+                            uint32_t nbs, Value *out)
+{
+    size_t total = 0;
+    for (uint32_t k = 0; k < nbs; k++)
+        total += bs[k]->count; /* distinct buckets: disjoint positions, total <= list.n */
+    uint32_t *pos = malloc((total ? total : 1) * sizeof *pos); /* scratch, freed here */
+    Value *v = builtin_new_values(ctx, fn, total);
+    if (!pos || !v) {
+        free(pos);
+        return v ? builtin_oom(ctx, fn) : false;
+    }
+    size_t at = 0;
+    for (uint32_t k = 0; k < nbs; k++) {
+        memcpy(pos + at, bs[k]->pos, bs[k]->count * sizeof *pos);
+        at += bs[k]->count;
+    }
+    qsort(pos, total, sizeof *pos, tf_pos_cmp);
+    uint8_t taint = list.flags & VF_SENSITIVE;
+    for (size_t j = 0; j < total; j++) {
+        v[j] = list.u.a[pos[j]];
+        v[j].flags |= taint;
+    }
+    free(pos);
+    *out = builtin_arr(v, (uint32_t)total);
+    return true;
+}
+
+/* `[r for r in list if r.type OP want]`, element by element. While every
+ * element matches, nothing is copied: a list whose elements all match (a
+ * one-element list of the right type, in streaming evaluation) is its own
+ * result, unless its taint has to be copied into the elements. */
+static bool tf_select_scan(BuiltinCtx *ctx, const char *fn, Value list, Value want, Opcode op,
+                           Value *out)
+{
+    uint8_t taint = list.flags & VF_SENSITIVE;
+    bool all = list.kind != V_OBJ && !taint && list.u.a; /* all matched so far: no copy yet */
+    ValVec vec = {0};
+    for (uint32_t i = 0; i < list.n; i++) {
+        Value r = list.kind == V_OBJ ? list.u.o[i].val : list.u.a[i];
+        r.flags |= taint;
+        Value t = tf_type_of(r), hit;
+        if (op == OP_EQ && want.kind == V_STR) {
+            /* value_equal of a string: the same bytes, and only a string */
+            hit = value_bool(t.kind == V_STR && t.n == want.n &&
+                             (t.n == 0 || memcmp(t.u.s, want.u.s, t.n) == 0));
+        } else {
+            char err[sizeof ctx->err];
+            if (!ops_binary(op, t, want, ctx->arena, &hit, err, sizeof err))
+                return builtin_error(ctx, "%s", err);
+        }
+        /* the comprehension's `if`: undefined (an undefined side) is false */
+        bool keep = hit.kind == V_BOOL && hit.u.b;
+        if (all && keep)
+            continue;
+        if (all) {
+            /* the first miss: the elements before it are the result so far;
+             * a short list gets its worst case at once, a long one grows */
+            all = false;
+            vec.cap = list.n < BUILTIN_TF_INDEX_MIN ? list.n : i + 8;
+            vec.items = builtin_new_values(ctx, fn, vec.cap);
+            if (!vec.items)
+                return false;
+            memcpy(vec.items, list.u.a, i * sizeof *vec.items);
+            vec.n = i;
+        }
+        if (keep && !builtin_vec_push(ctx, fn, &vec, r))
+            return false;
+    }
+    if (all) {
+        *out = builtin_arr(list.u.a, list.n);
+        return true;
+    }
+    if (!vec.items && !(vec.items = builtin_new_values(ctx, fn, 0)))
+        return false;
+    *out = builtin_arr(vec.items, (uint32_t)vec.n);
+    return true;
+}
+
+/* The list as iteration sees it: false (error set) when it cannot be
+ * iterated; undefined and null become the empty array. */
+static bool tf_iterable(BuiltinCtx *ctx, Value *list)
+{
+    if (list->kind == V_UNDEF || list->kind == V_NULL) {
+        *list = builtin_arr(NULL, 0);
+        return true;
+    }
+    if (list->kind != V_ARR && list->kind != V_SET && list->kind != V_OBJ)
+        /* the VM's words for the comprehension's loop */
+        return builtin_error(ctx, "cannot iterate over %s", value_kind_name((ValueKind)list->kind));
+    return true;
+}
+
+static bool tf_indexable(Value list)
+{
+    return (list.kind == V_ARR || list.kind == V_SET) && list.n >= BUILTIN_TF_INDEX_MIN;
+}
+
+static bool tf_of_type(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
+{
+    static const char fn[] = "tf.of_type";
+    (void)argc;
+    Value list = args[0], type = args[1];
+    if (!tf_iterable(ctx, &list))
+        return false;
+    if (type.kind != V_STR || !tf_indexable(list))
+        return tf_select_scan(ctx, fn, list, type, OP_EQ, out);
+    TfTypeIndex *ix = tf_index_get(ctx, fn, list);
+    if (!ix)
+        return false;
+    TfBucket *b = tf_bucket_find(ix, type.u.s, type.n, tf_hash(type.u.s, type.n));
+    return tf_bucket_result(ctx, fn, list, b, out);
+}
+
+static bool tf_of_types(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
+{
+    static const char fn[] = "tf.of_types";
+    (void)argc;
+    Value list = args[0], types = args[1];
+    if (!tf_iterable(ctx, &list))
+        return false;
+    bool strings = types.kind == V_ARR || types.kind == V_SET;
+    for (uint32_t k = 0; strings && k < types.n; k++)
+        strings = types.u.a[k].kind == V_STR;
+    if (!strings || !tf_indexable(list))
+        return tf_select_scan(ctx, fn, list, types, OP_IN, out);
+    TfTypeIndex *ix = tf_index_get(ctx, fn, list);
+    if (!ix)
+        return false;
+    /* `in` an array of strings: equal to one of them; a type named twice
+     * is one bucket, taken once */
+    TfBucket **bs = types.n ? malloc(types.n * sizeof *bs) : NULL; /* scratch, freed here */
+    if (types.n && !bs)
+        return builtin_oom(ctx, fn);
+    uint32_t nbs = 0;
+    for (uint32_t k = 0; k < types.n; k++) {
+        Value t = types.u.a[k];
+        TfBucket *b = tf_bucket_find(ix, t.u.s, t.n, tf_hash(t.u.s, t.n));
+        bool seen = !b;
+        for (uint32_t j = 0; !seen && j < nbs; j++)
+            seen = bs[j] == b;
+        if (!seen)
+            bs[nbs++] = b;
+    }
+    bool ok = nbs <= 1 ? tf_bucket_result(ctx, fn, list, nbs ? bs[0] : NULL, out)
+                       : tf_union_result(ctx, fn, list, bs, nbs, out);
+    free(bs);
+    return ok;
+}
+
 const BuiltinDef builtins_tf_defs[] = {
     {"tf.is_sensitive", 1, 1, 0, tf_is_sensitive,
      "tf.is_sensitive(value) -> bool: true when value or anything in it is sensitive"},
@@ -626,5 +1001,9 @@ const BuiltinDef builtins_tf_defs[] = {
     {"tf.normalise_all", 1, 1, BUILTIN_PURE, tf_normalise_all,
      "tf.normalise_all(resource_changes) -> [normalised change...]: the objects of the list as "
      "tf.all_changes() reads them"},
+    {"tf.of_type", 2, 2, BUILTIN_PURE, tf_of_type,
+     "tf.of_type(list, type) -> [element...]: the elements whose type equals type, in order"},
+    {"tf.of_types", 2, 2, BUILTIN_PURE, tf_of_types,
+     "tf.of_types(list, types) -> [element...]: the elements whose type is in types, in order"},
 };
 const size_t builtins_tf_ndefs = BUILTIN_NELEMS(builtins_tf_defs);

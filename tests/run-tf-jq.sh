@@ -20,7 +20,21 @@
 #                           another (chosen by jq): tf.references(it) and
 #                           tf.references_to(its first target), both sorted
 #   versions                [format_version, terraform_version, errored]
+#   by_type                 for each resource type of the managed changes, the
+#                           addresses of tf.changes_of_type(type), in order
+#   by_type_x4              the same selection (tf.of_type) over the managed
+#                           changes repeated four times: a list long enough
+#                           for the builtin's type index on every plan
+#   changes_by_type         tf.changes(type, ["create", "update"]) per type
+#                           (jq matches the raw actions as the module does)
+#   of_types                tf.changes_of_types(every type, reversed): every
+#                           managed change with a type, in plan order
+#   planned_by_type         tf.planned_of_type(type) per planned type
 #
+# Besides the fixtures, a plan of 300 resources from bench/gen_plan.c (our
+# generator: modules, every action, data sources, sensitive values) is
+# checked, so the selections by type also run on a list long enough to be
+# indexed without repetition.
 # Each key is one check. Files listed in tests/fixtures-policies/input-errors.list
 # are not plans (run-fixtures.sh checks that they are refused) and are skipped;
 # so are JSON files that are not plans (no resource_changes, planned_values,
@@ -96,6 +110,9 @@ def state_resources: [recurse(.child_modules // [] | .[]) | .resources // [] | .
 jq_view="$jq_defs"'
   [.resource_changes // [] | .[] | select(type == "object")] as $rc
   | ($rc | map(select((.mode // "managed") == "managed") | .change.actions // [] | norm)) as $acts
+  | ($rc | map(select((.mode // "managed") == "managed"))) as $man
+  | ([$man[] | .type | strings] | unique) as $types
+  | (.planned_values.root_module // {} | state_resources) as $pl
   | config_resources as $cr
   | ([$cr[] | select(.targets | length > 0)] | .[0]) as $pick
   | {
@@ -119,7 +136,15 @@ jq_view="$jq_defs"'
       pick_target: ($pick.targets[0] // null),
       refs: ($pick.targets // []),
       refs_to: (if $pick then [$cr[] | select(.targets | index($pick.targets[0]) != null) | .address] | sort else [] end),
-      versions: [.format_version // null, .terraform_version // null, .errored // false]
+      versions: [.format_version // null, .terraform_version // null, .errored // false],
+      by_type: ([$types[] as $t | {key: $t, value: [$man[] | select(.type == $t) | .address | strings]}] | from_entries),
+      by_type_x4: ([$types[] as $t | {key: $t, value: ([$man[] | select(.type == $t) | .address | strings] | . + . + . + .)}] | from_entries),
+      changes_by_type: ([$types[] as $t | {key: $t, value: [$man[] | select(.type == $t)
+        | select((.change.actions // []) as $a | ["create", "update"] as $want
+                 | ($want | index($a | norm)) != null or any($a[]; . as $x | $want | index($x) != null))
+        | .address | strings]}] | from_entries),
+      of_types: [$man[] | select(.type | type == "string") | .address | strings],
+      planned_by_type: ([$pl[] | .type | strings] | unique | map(. as $t | {key: $t, value: [$pl[] | select(.type == $t) | .address | strings]}) | from_entries)
     }'
 
 # The veto side; PICK and TARGET are JSON string literals (or null).
@@ -145,13 +170,46 @@ veto_expr() {
   "refs": if $1 == null then [] else sort(tf.references($1)),
   "refs_to": if $2 == null then [] else sort(tf.references_to($2)),
   "versions": [tf.format_version(), tf.terraform_version(), tf.errored()],
+  "by_type": {
+    t: [r.address for r in tf.changes_of_type(t) if is_string(r.address)]
+    for t in unique([r.type for r in tf.resource_changes() if is_string(r.type)])
+  },
+  "by_type_x4": {
+    t: [
+      r.address
+      for r in tf.of_type(tf.resource_changes() + tf.resource_changes() + tf.resource_changes()
+        + tf.resource_changes(), t)
+      if is_string(r.address)
+    ]
+    for t in unique([r.type for r in tf.resource_changes() if is_string(r.type)])
+  },
+  "changes_by_type": {
+    t: [r.address for r in tf.changes(t, ["create", "update"]) if is_string(r.address)]
+    for t in unique([r.type for r in tf.resource_changes() if is_string(r.type)])
+  },
+  "of_types": [
+    r.address
+    for r in tf.changes_of_types(reverse(unique([r.type for r in tf.resource_changes() if is_string(r.type)])))
+    if is_string(r.address)
+  ],
+  "planned_by_type": {
+    t: [r.address for r in tf.planned_of_type(t) if is_string(r.address)]
+    for t in unique([r.type for r in tf.planned_resources() if is_string(r.type)])
+  },
 }
 EOF
 }
 
-keys="create update delete replace no-op forget read data total planned planned_addresses prior outputs drift module_calls config_resources refs refs_to versions"
+keys="create update delete replace no-op forget read data total planned planned_addresses prior outputs drift module_calls config_resources refs refs_to versions by_type by_type_x4 changes_by_type of_types planned_by_type"
 
 find "$plans" -type f -name '*.json' | LC_ALL=C sort > "$tmp/list"
+if ${CC:-cc} -O2 -std=c11 -o "$tmp/gen_plan" bench/gen_plan.c 2>"$tmp/err" &&
+    "$tmp/gen_plan" 300 >"$tmp/gen-300.json"; then
+    echo "$tmp/gen-300.json" >>"$tmp/list"
+else
+    failed=$((failed + 1))
+    echo "FAIL bench/gen_plan.c: $(head -n 1 "$tmp/err")"
+fi
 nplans=0
 while IFS= read -r plan; do
     rel=${plan#"$plans"/}
