@@ -92,13 +92,7 @@ RunOutcome batch_run(Session *s, const char *selected, const RunOptions *o, int 
             continue;
         }
         if (strcmp(acc.verdict, "allow") != 0) {
-            char *d = gate_messages(&acc, "deny");
-            char *msg = session_fmt("%s may not run stack '%s': %s", s->actor, st->name,
-                                    d && *d ? d : "no access policy allows it");
-            store_event_add(s->store, 0, st->name, s->actor, "access", msg ? msg : "refused");
-            session_say(s, "veto: %s", msg ? msg : "refused");
-            free(d);
-            free(msg);
+            gate_refused(s, st, 0, "run", "refused", &acc);
             state[i] = B_NOT_DONE;
             why[i] = session_fmt("was refused by the access policy");
             worst = batch_worse(worst, RUN_BLOCKED);

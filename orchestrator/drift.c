@@ -20,14 +20,7 @@ RunOutcome drift_check(Session *s, const CfgStack *st, int remediate)
         return RUN_USAGE;
     }
     if (strcmp(acc.verdict, "allow") != 0) {
-        char *why = gate_messages(&acc, "deny");
-        char *msg = session_fmt("%s may not check drift on stack '%s': %s", s->actor, st->name,
-                                why && *why ? why : "no access policy allows it");
-        store_event_add(s->store, 0, st->name, s->actor, "access", msg ? msg : "refused");
-        session_say(s, "veto: %s", msg ? msg : "refused");
-        free(why);
-        free(msg);
-        gate_result_clear(&acc);
+        gate_refused(s, st, 0, "check drift on", "refused", &acc);
         return RUN_BLOCKED;
     }
     gate_result_clear(&acc);

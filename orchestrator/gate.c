@@ -237,6 +237,19 @@ int gate_access(Session *s, const CfgStack *st, const char *action, const StoreR
     return 0;
 }
 
+void gate_refused(Session *s, const CfgStack *st, int64_t run_id, const char *what, const char *oom,
+                  GateResult *acc)
+{
+    char *why = gate_messages(acc, "deny");
+    char *msg = session_fmt("%s may not %s stack '%s': %s", s->actor, what, st->name,
+                            why && *why ? why : "no access policy allows it");
+    store_event_add(s->store, run_id, st->name, s->actor, "access", msg ? msg : oom);
+    session_say(s, "veto: %s", msg ? msg : oom);
+    free(why);
+    free(msg);
+    gate_result_clear(acc);
+}
+
 /* data.outputs: {DEP: {NAME: VALUE}} for the stack's direct dependencies;
  * sensitive values are given as "(sensitive)". */
 static char *gate_outputs(Session *s, const CfgStack *st)

@@ -38,6 +38,13 @@ char *gate_messages(const GateResult *g, const char *rule);
 int gate_access(Session *s, const CfgStack *st, const char *action, const StoreRun *run,
                 const char *extra, GateResult *g, char **err);
 
+/* After gate_access denied: says "<actor> may not <what> stack '<name>':
+ * <deny messages>" and records it as an "access" event on the stack (and on
+ * run_id unless 0). oom is said and recorded in its place when the message
+ * cannot be built. Clears acc. */
+void gate_refused(Session *s, const CfgStack *st, int64_t run_id, const char *what, const char *oom,
+                  GateResult *acc);
+
 /* Plan (kind "plan") or drift (kind "drift") policies over the plan JSON
  * text; data.outputs holds the outputs of the stack's dependencies. */
 int gate_plan(Session *s, const CfgStack *st, const char *kind, int64_t run_id, const char *plan,

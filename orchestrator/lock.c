@@ -28,14 +28,7 @@ static int lock_allowed(Session *s, const CfgStack *st, const char *action, cons
         return -1;
     }
     if (strcmp(acc.verdict, "allow") != 0) {
-        char *why = gate_messages(&acc, "deny");
-        char *msg = session_fmt("%s may not %s stack '%s': %s", s->actor, action, st->name,
-                                why && *why ? why : "no access policy allows it");
-        store_event_add(s->store, 0, st->name, s->actor, "access", msg ? msg : "refused");
-        session_say(s, "veto: %s", msg ? msg : "refused");
-        free(why);
-        free(msg);
-        gate_result_clear(&acc);
+        gate_refused(s, st, 0, action, "refused", &acc);
         *out = RUN_BLOCKED;
         return -1;
     }

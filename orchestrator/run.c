@@ -723,14 +723,7 @@ RunOutcome run_stack(Session *s, const CfgStack *st, const RunOptions *o, int64_
         return RUN_USAGE;
     }
     if (strcmp(acc.verdict, "allow") != 0) {
-        char *why = gate_messages(&acc, "deny");
-        char *msg = session_fmt("%s may not run stack '%s': %s", s->actor, st->name,
-                                why && *why ? why : "no access policy allows it");
-        store_event_add(s->store, 0, st->name, s->actor, "access", msg ? msg : "run refused");
-        session_say(s, "veto: %s", msg ? msg : "run refused");
-        free(why);
-        free(msg);
-        gate_result_clear(&acc);
+        gate_refused(s, st, 0, "run", "run refused", &acc);
         return RUN_BLOCKED;
     }
     gate_result_clear(&acc);
@@ -816,14 +809,7 @@ RunOutcome run_review(Session *s, int64_t id, const char *verdict, const char *c
         goto done;
     }
     if (strcmp(acc.verdict, "allow") != 0) {
-        char *why = gate_messages(&acc, "deny");
-        char *m = session_fmt("%s may not review runs of stack '%s': %s", s->actor, st->name,
-                              why && *why ? why : "no access policy allows it");
-        store_event_add(s->store, id, st->name, s->actor, "access", m ? m : "review refused");
-        session_say(s, "veto: %s", m ? m : "review refused");
-        free(why);
-        free(m);
-        gate_result_clear(&acc);
+        gate_refused(s, st, id, "review runs of", "review refused", &acc);
         goto done;
     }
     gate_result_clear(&acc);
