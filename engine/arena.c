@@ -11,6 +11,9 @@
  * address arithmetic alone (that is what makes ARENA_GROW amortised O(1)
  * without copying when nothing else was allocated in between).
  *
+ * A chunk may be the caller's buffer (arena_init_buf): always the oldest,
+ * flagged `borrowed`, and never freed here.
+ *
  * With VETO_ARENA_DEBUG each allocation is its own malloc'd chunk and
  * reset frees them all, so ASan reports use-after-reset and overflows
  * between neighbouring objects that a bump allocator would hide.
@@ -22,14 +25,6 @@
 
 #define ARENA_ALIGN         16u
 #define ARENA_DEFAULT_CHUNK (64u * 1024u)
-
-struct ArenaChunk {
-    ArenaChunk *next; /* older chunk */
-    size_t size;      /* usable bytes in data[] */
-    size_t used;      /* bytes bumped so far */
-    size_t pad_;      /* keeps data[] at a 16-byte offset */
-    unsigned char data[];
-};
 
 _Static_assert(sizeof(ArenaChunk) % ARENA_ALIGN == 0, "chunk header must keep data aligned");
 
@@ -53,7 +48,7 @@ static ArenaChunk *arena_chunk_new(size_t size)
     c->next = NULL;
     c->size = size;
     c->used = 0;
-    c->pad_ = 0;
+    c->borrowed = 0;
     return c;
 }
 
@@ -65,6 +60,26 @@ void arena_init(Arena *a, size_t chunk_size)
     a->chunk_size = chunk_size ? arena_round(chunk_size) : ARENA_DEFAULT_CHUNK;
     a->failed = 0;
     a->over_cap = 0;
+}
+
+void arena_init_buf(Arena *a, void *buf, size_t size, size_t chunk_size)
+{
+    arena_init(a, chunk_size);
+#ifndef VETO_ARENA_DEBUG
+    uintptr_t at = ((uintptr_t)buf + (ARENA_ALIGN - 1)) & ~(uintptr_t)(ARENA_ALIGN - 1);
+    size_t skip = (size_t)(at - (uintptr_t)buf);
+    if (!buf || size < skip + sizeof(ArenaChunk) + ARENA_ALIGN)
+        return; /* too small to hold anything: plain malloc'd chunks */
+    ArenaChunk *c = (ArenaChunk *)at;
+    c->next = NULL;
+    c->size = (size - skip - sizeof(ArenaChunk)) & ~(size_t)(ARENA_ALIGN - 1);
+    c->used = 0;
+    c->borrowed = 1;
+    a->head = c;
+#else
+    (void)buf;
+    (void)size;
+#endif
 }
 
 void arena_set_cap(Arena *a, size_t cap_bytes) { a->cap = cap_bytes; }
@@ -81,7 +96,7 @@ static int arena_charge(Arena *a, size_t n)
     return 1;
 }
 
-void *arena_alloc(Arena *a, size_t n)
+void *arena_alloc_slow(Arena *a, size_t n)
 {
     size_t need = arena_round(n);
     if (need == 0) {
@@ -193,16 +208,22 @@ void arena_reset(Arena *a)
 {
     ArenaChunk *keep = NULL;
 #ifndef VETO_ARENA_DEBUG
-    /* Keep the oldest standard-size chunk: the one a fresh arena would
-     * allocate first, so a reset-per-evaluation loop stops calling malloc. */
-    for (ArenaChunk *c = a->head; c; c = c->next)
+    /* Keep the caller's buffer, else the oldest standard-size chunk: the
+     * one a fresh arena would allocate first, so a reset-per-evaluation
+     * loop stops calling malloc. */
+    for (ArenaChunk *c = a->head; c; c = c->next) {
+        if (c->borrowed) {
+            keep = c;
+            break;
+        }
         if (c->size == a->chunk_size)
             keep = c;
+    }
 #endif
     ArenaChunk *c = a->head;
     while (c) {
         ArenaChunk *next = c->next;
-        if (c != keep)
+        if (c != keep && !c->borrowed)
             free(c);
         c = next;
     }
@@ -221,7 +242,8 @@ void arena_free(Arena *a)
     ArenaChunk *c = a->head;
     while (c) {
         ArenaChunk *next = c->next;
-        free(c);
+        if (!c->borrowed)
+            free(c);
         c = next;
     }
     a->head = NULL;

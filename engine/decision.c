@@ -6,7 +6,6 @@
  * decision.h. */
 #include "decision.h"
 
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +14,25 @@
 
 #include "buf.h"
 #include "json.h"
+#include "sha256.h"
+
+/* Bytes of the decision arena's first chunk, allocated with the record:
+ * a decision of a couple of results (their array, messages, addresses,
+ * evidence) then costs one malloc and one free, both served from malloc's
+ * per-thread cache (blocks up to 1032 bytes). Bigger decisions go on in
+ * malloc'd chunks of DECISION_CHUNK. */
+#define DECISION_INLINE (1016u - sizeof(veto_decision))
+#define DECISION_CHUNK  (16u * 1024u)
+_Static_assert(sizeof(veto_decision) + 256 <= 1016, "the record leaves room for its first results");
 
 veto_decision *decision_new(const Program *p, PolicyKind kind)
 {
-    veto_decision *d = calloc(1, sizeof *d);
+    /* Only the record is zeroed: the arena's bytes are written before read. */
+    veto_decision *d = malloc(sizeof *d + DECISION_INLINE);
     if (!d)
         return NULL;
-    arena_init(&d->arena, 16 * 1024);
+    memset(d, 0, sizeof *d);
+    arena_init_buf(&d->arena, d + 1, DECISION_INLINE, DECISION_CHUNK);
     d->prog = p;
     d->kind = kind;
     return d;
@@ -31,10 +42,18 @@ void decision_add(veto_decision *d, ResultKind kind, uint32_t policy, uint32_t r
                   const char *message, size_t mlen, const char *address, size_t alen,
                   const char *file, uint32_t line, uint32_t col)
 {
-    ARENA_GROW(&d->arena, d->results, d->nresults, d->cap);
-    if (!d->results) {
-        d->oom = true;
-        return;
+    if (d->nresults >= d->cap) {
+        /* 2, 4, 8, ...: a small decision keeps to its inline chunk */
+        uint32_t cap = d->cap ? d->cap * 2 : 2;
+        Result *grown = cap > d->cap ? arena_realloc(&d->arena, d->results, d->cap * sizeof(Result),
+                                                     cap * sizeof(Result))
+                                     : NULL;
+        if (!grown) {
+            d->oom = true;
+            return;
+        }
+        d->results = grown;
+        d->cap = cap;
     }
     Result *r = &d->results[d->nresults++];
     memset(r, 0, sizeof *r);
@@ -139,17 +158,9 @@ void decision_finish(veto_decision *d)
 
 void decision_sha256_hex(const void *data, size_t n, char out[65])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    out[0] = '\0';
-    if (!EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-        return;
-    static const char hex[] = "0123456789abcdef";
-    for (unsigned i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
+    uint8_t md[SHA256_LEN];
+    sha256(data, n, md);
+    sha256_hex(md, out);
 }
 
 /* A YYYY-MM-DD prefix of s, copied into the arena, or NULL. */

@@ -19,18 +19,28 @@
 #include "ops.h"
 #include "vm.h"
 
-/* The text of a result's message: redacted where sensitive. */
-static void eval_message(EvalState *st, const Policy *pol, const Rule *rule, Value m)
+/* The text of a result's message, redacted where sensitive: *len bytes,
+ * in the program, the evaluation arena or st->text — decision_add copies
+ * it. A plain string (what a template makes) is its own text, as
+ * ops_to_text would write it, so the common message needs no scratch. */
+static const char *eval_message(EvalState *st, const Policy *pol, const Rule *rule, Value m,
+                                size_t *len)
 {
-    buf_reset(&st->text);
-    if (m.kind == V_UNDEF) {
-        if (pol->title)
-            buf_puts(&st->text, pol->title);
-        else
-            buf_printf(&st->text, "%s: %s", pol->name, rule_kind_name(rule->kind));
-        return;
+    if (m.kind == V_STR && !(m.flags & VF_SENSITIVE)) {
+        *len = m.n;
+        return m.u.s ? m.u.s : "";
     }
-    ops_to_text(&st->text, m);
+    if (m.kind == V_UNDEF && pol->title) {
+        *len = strlen(pol->title);
+        return pol->title;
+    }
+    buf_reset(&st->text);
+    if (m.kind == V_UNDEF)
+        buf_printf(&st->text, "%s: %s", pol->name, rule_kind_name(rule->kind));
+    else
+        ops_to_text(&st->text, m);
+    *len = st->text.len;
+    return st->text.p ? st->text.p : "";
 }
 
 void eval_emit(void *ud, uint32_t ri, Value binding, Value message)
@@ -39,7 +49,8 @@ void eval_emit(void *ud, uint32_t ri, Value binding, Value message)
     const Program *p = st->prog;
     const Rule *rule = &p->rules[ri];
     const Policy *pol = &p->policies[rule->policy];
-    eval_message(st, pol, rule, message);
+    size_t mlen;
+    const char *msg = eval_message(st, pol, rule, message, &mlen);
     const char *addr = NULL;
     size_t alen = 0;
     if (binding.kind == V_OBJ) {
@@ -50,8 +61,8 @@ void eval_emit(void *ud, uint32_t ri, Value binding, Value message)
         }
     }
     uint32_t before = st->dec->nresults;
-    decision_add(st->dec, RES_RULE, rule->policy, ri, st->text.p ? st->text.p : "", st->text.len,
-                 addr, alen, p->sources[rule->source]->name, rule->line, rule->col);
+    decision_add(st->dec, RES_RULE, rule->policy, ri, msg, mlen, addr, alen,
+                 p->sources[rule->source]->name, rule->line, rule->col);
     if (st->dec->nresults > before) {
         Result *res = &st->dec->results[before];
         explain_evidence(st->dec, res, rule, binding, st->vm, st->base);
@@ -106,10 +117,16 @@ Value eval_data(Arena *a, const veto_eval_options *opt, const KeyTable *keys)
     return v;
 }
 
-static bool eval_setup(Vm *vm, Arena *arena, const Program *p, const veto_doc *input,
+/* Bytes of the evaluation arena a one-shot evaluation (veto_eval) takes
+ * from its own stack frame: what a small input needs, so it makes no
+ * malloc'd chunk at all. */
+#define EVAL_STACK_CHUNK (4u * 1024u)
+
+/* first: the arena's first chunk (EVAL_STACK_CHUNK bytes), borrowed. */
+static bool eval_setup(Vm *vm, Arena *arena, void *first, const Program *p, const veto_doc *input,
                        const veto_eval_options *opt)
 {
-    arena_init(arena, EVAL_CHUNK);
+    arena_init_buf(arena, first, EVAL_STACK_CHUNK, EVAL_CHUNK);
     arena_set_cap(arena, opt && opt->mem_cap ? opt->mem_cap : EVAL_DEFAULT_MEM_CAP);
     if (!vm_init(vm, p, arena, opt ? opt->fuel : 0)) {
         vm_free(vm);
@@ -172,8 +189,9 @@ veto_decision *veto_eval(const veto_program *p, const veto_doc *input, const vet
     if (!dec)
         return NULL;
     Arena arena;
+    _Alignas(16) unsigned char first[EVAL_STACK_CHUNK];
     Vm vm;
-    if (!eval_setup(&vm, &arena, p, input, opt)) {
+    if (!eval_setup(&vm, &arena, first, p, input, opt)) {
         veto_decision_free(dec);
         return NULL;
     }
@@ -255,8 +273,9 @@ char *veto_eval_expr(veto_engine *e, const char *expr, const veto_doc *input,
     if (!p)
         return NULL;
     Arena arena;
+    _Alignas(16) unsigned char first[EVAL_STACK_CHUNK];
     Vm vm;
-    if (!eval_setup(&vm, &arena, p, input, opt)) {
+    if (!eval_setup(&vm, &arena, first, p, input, opt)) {
         veto_program_free(p);
         return NULL;
     }

@@ -234,12 +234,27 @@ static bool plan_ident(const char *s, uint32_t n)
     return true;
 }
 
+/* The program key (Program.keys index) of text s if the program already
+ * has it — the one the rule's FIELD for that step will use, as codegen
+ * reuses keys by interned id — else UINT32_MAX. Never adds a key: the
+ * keys' order is part of the compiled program and of its hash. */
+static uint32_t plan_key(const Compiler *c, const char *s, uint32_t len)
+{
+    const Program *p = c->prog;
+    uint32_t kid = keys_lookup(c->engine->keys, s, len);
+    for (uint32_t i = 0; kid && i < p->nkeys; i++)
+        if (p->keys[i].kid == kid)
+            return i;
+    return UINT32_MAX;
+}
+
 /* Records the evidence path `node` (a binding path) in ex. */
 static void plan_set_path(Planner *pl, RuleExplain *ex, const AstNode *node, int depth)
 {
     Arena *a = &pl->c->prog->arena;
     Value *keys = arena_zalloc(a, (size_t)depth * sizeof(Value));
-    if (!keys)
+    uint32_t *keyix = arena_alloc(a, (size_t)depth * sizeof(uint32_t));
+    if (!keys || !keyix)
         return;
     int i = depth;
     for (const AstNode *n = node; n->kind == AST_FIELD || n->kind == AST_INDEX; n = n->a) {
@@ -251,6 +266,7 @@ static void plan_set_path(Planner *pl, RuleExplain *ex, const AstNode *node, int
             keys[i] = value_str(arena_strndup(a, n->b->str, n->b->slen), n->b->slen);
         else
             keys[i] = value_int(n->b->ival);
+        keyix[i] = keys[i].kind == V_STR ? plan_key(pl->c, keys[i].u.s, keys[i].n) : UINT32_MAX;
     }
     Buf b = BUF_INIT;
     for (int k = 0; k < depth; k++) {
@@ -267,6 +283,7 @@ static void plan_set_path(Planner *pl, RuleExplain *ex, const AstNode *node, int
     ex->ev_kind = EV_PATH;
     ex->ev_keys = keys;
     ex->ev_nkeys = (uint32_t)depth;
+    ex->ev_keyix = keyix;
     ex->ev_path = b.p ? arena_strndup(a, b.p, b.len) : NULL;
     buf_free(&b);
     if (!ex->ev_path)
@@ -740,6 +757,24 @@ void explain_emitted(Explainer *x, Result *res)
 
 /* ---- evidence ------------------------------------------------------------- */
 
+/* Member key (the i-th evidence key, a string) of object o: what
+ * value_get(o, key, 0) finds. With the program key at hand it is first
+ * looked for where the rule's own FIELD last found it (vm_member's inline
+ * cache), then by interned id, which equals comparing texts as both ids
+ * come from the engine's one key table. */
+static const Member *explain_member(const Vm *vm, const RuleExplain *rx, uint32_t i, Value o,
+                                    Value key)
+{
+    uint32_t ki = rx->ev_keyix ? rx->ev_keyix[i] : UINT32_MAX;
+    if (vm && ki < vm->prog->nkeys && vm->prog->keys[ki].kid) {
+        uint32_t kid = vm->prog->keys[ki].kid, h = vm->key_hint[ki];
+        if (h < o.n && o.u.o[h].kid == kid)
+            return &o.u.o[h];
+        return value_get(o, key.u.s, key.n, kid);
+    }
+    return value_get(o, key.u.s, key.n, 0);
+}
+
 void explain_evidence(veto_decision *dec, Result *res, const Rule *rule, Value binding,
                       const Vm *vm, uint32_t base)
 {
@@ -753,7 +788,7 @@ void explain_evidence(veto_decision *dec, Result *res, const Rule *rule, Value b
         for (uint32_t i = 0; i < rx->ev_nkeys && v.kind != V_UNDEF; i++) {
             Value k = rx->ev_keys[i], next = value_undef();
             if (k.kind == V_STR && v.kind == V_OBJ) {
-                const Member *m = value_get(v, k.u.s, k.n, 0);
+                const Member *m = explain_member(vm, rx, i, v, k);
                 if (m)
                     next = m->val;
             } else if (k.kind == V_INT && v.kind == V_ARR && k.u.i >= 0 && k.u.i < v.n) {
@@ -774,12 +809,14 @@ void explain_evidence(veto_decision *dec, Result *res, const Rule *rule, Value b
     default:
         return;
     }
-    Buf b = BUF_INIT;
-    if (v.kind == V_STR && !(v.flags & VF_SENSITIVE))
-        buf_append(&b, v.u.s, v.n); /* a string is shown as itself */
-    else
-        explain_value_max(&b, v, EX_EVIDENCE_MAX);
     res->evidence_path = rx->ev_path;
+    if (v.kind == V_STR && !(v.flags & VF_SENSITIVE)) {
+        /* a string is shown as itself: copied straight, no scratch buffer */
+        res->evidence_value = arena_strndup(&dec->arena, v.u.s ? v.u.s : "", v.n);
+        return;
+    }
+    Buf b = BUF_INIT;
+    explain_value_max(&b, v, EX_EVIDENCE_MAX);
     res->evidence_value = b.p ? arena_strndup(&dec->arena, b.p, b.len) : NULL;
     buf_free(&b);
 }

@@ -57,6 +57,12 @@ typedef struct RuleExplain {
     const char *ev_name;         /* EV_LOCAL/EV_GLOBAL: the name (resolved by codegen) */
     const Value *ev_keys;        /* EV_PATH: keys (strings) and indexes (ints) */
     uint32_t ev_nkeys;
+    /* EV_PATH: the program key (Program.keys) of each string key, so the
+     * evidence lookup can try where the rule's own FIELD found it (the
+     * Vm's key_hint); UINT32_MAX for an index or a key the program did not
+     * have yet when the rule was planned. NULL in a program loaded from a
+     * bundle. Without it, a key is looked up by text. */
+    const uint32_t *ev_keyix;
     const char *ev_path; /* display: "after.acl", "absent" */
 } RuleExplain;
 

@@ -4,6 +4,19 @@
  * nobody asks for them. Not a header to include anywhere else.
  *
  * Runs `entry` (no arguments) from the current stack top. */
+#ifndef VM_LOOP_HELPERS
+#define VM_LOOP_HELPERS
+/* value_equal of two strings, without the call: comparisons of short
+ * strings (types, actions, attribute values) are most of what rules do. */
+static inline bool vm_str_eq(Value a, Value b)
+{
+    return a.n == b.n && (a.n == 0 || (a.u.s[0] == b.u.s[0] && memcmp(a.u.s, b.u.s, a.n) == 0));
+}
+
+/* Member s of object o (vm_index's and ops_in's object case, inlined). */
+static inline const Member *vm_get(Value o, Value s) { return value_get(o, s.u.s, s.n, 0); }
+#endif
+
 static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
 {
     const Program *prog = vm->prog;
@@ -19,7 +32,11 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
     char err[256];
     if (!vm_grow(vm, sp + f->nlocals + 8))
         return vm_fail(vm, func, 0, "value stack overflow");
+    /* The stack and its capacity, kept in locals: a store into the stack
+     * may alias vm->cap (a Value holds a uint32_t), which would make the
+     * compiler reload it for every push. Refreshed wherever it can move. */
     Value *S = vm->stack;
+    uint32_t cap = vm->cap;
     for (uint32_t i = 0; i < f->nlocals; i++)
         S[sp++] = value_undef();
 
@@ -33,10 +50,11 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
 #define PUSH(expr)                                                                                 \
     do {                                                                                           \
         Value push_tmp__ = (expr);                                                                 \
-        if (VM_UNLIKELY(sp >= vm->cap)) {                                                          \
+        if (VM_UNLIKELY(sp >= cap)) {                                                              \
             if (!vm_grow(vm, sp + 1))                                                              \
                 FAIL("value stack overflow (more than %u values)", vm->max_stack);                 \
             S = vm->stack;                                                                         \
+            cap = vm->cap;                                                                         \
         }                                                                                          \
         S[sp++] = push_tmp__;                                                                      \
     } while (0)
@@ -105,6 +123,7 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
         vm->sp = sp;
         bool ok = vm_global(vm, A, func, pc - 1, &v);
         S = vm->stack;
+        cap = vm->cap;
         if (!ok)
             goto failed;
         BURN();
@@ -134,6 +153,13 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
     CASE(INDEX)
     {
         Value k = S[--sp];
+        if (TOP.kind == V_OBJ && k.kind == V_STR) { /* vm_index's object case */
+            const Member *m = vm_get(TOP, k);
+            Value r = m ? m->val : value_undef();
+            r.flags |= TOP.flags & VF_SENSITIVE;
+            TOP = r;
+            NEXT;
+        }
         TOP = vm_index(TOP, k);
         NEXT;
     }
@@ -176,6 +202,28 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
             default:
                 break;
             }
+        }
+        /* Same results as ops_binary, for the common cases: a string only
+         * ever equals a string, a boolean only a boolean; comparisons are
+         * never tainted. */
+        if (a.kind == V_STR && (op == OP_EQ || op == OP_NE) && b.kind == V_STR) {
+            TOP = value_bool(vm_str_eq(a, b) == (op == OP_EQ));
+            NEXT;
+        }
+        if (a.kind == V_BOOL && (op == OP_EQ || op == OP_NE) && b.kind == V_BOOL) {
+            TOP = value_bool((a.u.b == b.u.b) == (op == OP_EQ));
+            NEXT;
+        }
+        if (a.kind == V_STR && op == OP_IN && (b.kind == V_ARR || b.kind == V_SET)) {
+            bool found = false;
+            for (uint32_t i = 0; i < b.n && !found; i++)
+                found = b.u.a[i].kind == V_STR && vm_str_eq(a, b.u.a[i]);
+            TOP = value_bool(found);
+            NEXT;
+        }
+        if (a.kind == V_STR && op == OP_IN && b.kind == V_OBJ) {
+            TOP = value_bool(vm_get(b, a) != NULL);
+            NEXT;
         }
         if (!ops_binary(op, a, b, vm->arena, &r, err, sizeof err))
             FAIL("%s", err);
@@ -252,7 +300,9 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
     CASE(NOT)
     {
         bool b;
-        if (!ops_truth(TOP, &b, err, sizeof err))
+        if (VM_LIKELY(TOP.kind == V_BOOL)) /* ops_truth, but a boolean needs no call */
+            b = TOP.u.b;
+        else if (!ops_truth(TOP, &b, err, sizeof err))
             FAIL("`not` %s", err);
         TOP = value_bool(!b);
         NEXT;
@@ -260,7 +310,9 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
     CASE(TO_BOOL)
     {
         bool b;
-        if (!ops_truth(TOP, &b, err, sizeof err))
+        if (VM_LIKELY(TOP.kind == V_BOOL))
+            b = TOP.u.b;
+        else if (!ops_truth(TOP, &b, err, sizeof err))
             FAIL("%s", err);
         TOP = value_bool(b);
         NEXT;
@@ -286,7 +338,9 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
     CASE(OR)
     {
         bool b;
-        if (!ops_truth(TOP, &b, err, sizeof err))
+        if (VM_LIKELY(TOP.kind == V_BOOL))
+            b = TOP.u.b;
+        else if (!ops_truth(TOP, &b, err, sizeof err))
             FAIL("%s", err);
         if (b == (INS_OP(ins) == OP_OR)) {
             TOP = value_bool(b);
@@ -440,9 +494,12 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
         code = f->code;
         base = sp - argc;
         pc = 0;
-        if (!vm_grow(vm, base + f->nlocals + 8))
-            FAIL("value stack overflow");
-        S = vm->stack;
+        if (VM_UNLIKELY(base + f->nlocals + 8 > cap)) {
+            if (!vm_grow(vm, base + f->nlocals + 8))
+                FAIL("value stack overflow");
+            S = vm->stack;
+            cap = vm->cap;
+        }
         for (uint32_t i = argc; i < f->nlocals; i++)
             S[base + i] = value_undef();
         sp = base + f->nlocals;
