@@ -9,7 +9,9 @@
 #    several times at the small sizes and once (jq) / three times (veto) at
 #    100k, and prints the medians: wall and CPU (user+sys) seconds, peak RSS
 #    of the process, MB/s (input bytes / wall) and jq's wall / Veto's wall;
-# 4. checks that Veto and jq report the same number of violations;
+# 4. checks that Veto and jq report the same number of violations, and runs
+#    Veto again with streaming off (VETO_NO_STREAM=1) for a second table:
+#    the output must be identical;
 # 5. prints compile time of 1,000 rules, per-decision latency of a 3-rule
 #    policy on one resource (in process, median) and the process time of
 #    `veto eval` on a one-resource plan (median of 21).
@@ -73,6 +75,7 @@ timed() {
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 echo "jq: $(jq --version 2>/dev/null || echo none)"
 echo
+: >"$out/whole.rows"
 printf '%-9s %8s | %8s %8s %9s %8s | %8s %9s %7s\n' resources size_MB veto_s cpu_s peak_MiB MB/s \
     jq_s jq_peak_MiB jq/veto
 for n in $sizes; do
@@ -90,6 +93,15 @@ for n in $sizes; do
     timed "$vr" "veto-$n" "$veto" eval --policy bench/policies --input "$plan"
     set -- $(cat "$out/veto-$n.med")
     vw=$1 vc=$2 vm=$3
+    # the same with resource-by-resource streaming off: the whole projected
+    # document in memory (the figures before streaming existed)
+    timed "$vr" "whole-$n" env VETO_NO_STREAM=1 "$veto" eval --policy bench/policies --input "$plan"
+    if ! cmp -s "$out/veto-$n.out" "$out/whole-$n.out"; then
+        echo "bench: streaming and whole-document output differ at $n resources" >&2
+        exit 1
+    fi
+    set -- $(cat "$out/whole-$n.med")
+    echo "$n $bytes $1 $2 $3" >>"$out/whole.rows"
     jw=- jm=- ratio=-
     if [ "${BENCH_NO_JQ:-0}" != 1 ]; then
         timed "$jr" "jq-$n" jq -r -f bench/workload.jq "$plan"
@@ -110,6 +122,13 @@ for n in $sizes; do
             mbs = w > 0 ? b / 1e6 / w : 0
             printf("%-9d %8.1f | %8.3f %8.3f %9.1f %8.0f | %8s %11s %7s\n", n, b / 1e6, w, c, m / 1024, mbs, jw, jm, r) }'
 done
+
+echo
+echo "streaming off (VETO_NO_STREAM=1: whole projected document), same plans:"
+printf '%-9s %8s | %8s %8s %9s %8s\n' resources size_MB veto_s cpu_s peak_MiB MB/s
+awk '{ mbs = $3 > 0 ? $2 / 1e6 / $3 : 0
+       printf("%-9d %8.1f | %8.3f %8.3f %9.1f %8.0f\n", $1, $2 / 1e6, $3, $4, $5 / 1024, mbs) }' \
+    "$out/whole.rows"
 
 echo
 tiny="$out/tiny.json"

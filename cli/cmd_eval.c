@@ -383,7 +383,7 @@ typedef struct EvalJob {
     char **paths;
     size_t n;
     size_t next;          /* next input to take (under lock) */
-    pthread_mutex_t lock; /* next, and loading documents */
+    pthread_mutex_t lock; /* next */
     veto_decision **decs; /* per input; NULL when it failed */
     veto_diags **diags;   /* per input: loading errors */
     int *oom;             /* per input: evaluation ran out of memory */
@@ -391,27 +391,24 @@ typedef struct EvalJob {
 
 static void eval_one(EvalJob *j, size_t i)
 {
-    pthread_mutex_lock(&j->lock);
-    /* Plan-native loading: only what the policies can read is materialised
-     * (identical decisions: tests/run-projection.sh). --explain shows whole
-     * sub-expressions such as `r.after`, so it loads the whole document.
+    /* Plan-native loading: only what the policies can read is materialised,
+     * and a plan is evaluated one resource at a time while it is read when
+     * the policies allow it (identical decisions: tests/run-projection.sh,
+     * tests/run-stream.sh). --explain shows whole sub-expressions such as
+     * `r.after`, so veto_eval_file loads the whole document for it.
      * --mem-cap bounds the document's memory too: a plan too big for it is
-     * a clean input error, not the machine's memory. */
+     * a clean input error, not the machine's memory.
+     * No lock: loading and evaluating are interleaved now, and loading
+     * only reads shared state (the program, the engine's key table), so
+     * inputs are read in parallel like they are evaluated. */
     veto_load_options lo = {0};
     lo.max_mem = j->opt->mem_cap;
-    veto_doc *doc = j->opt->explain ? veto_doc_load_file(j->engine, j->paths[i], &lo, j->diags[i])
-                                    : veto_doc_load_file_projected(j->engine, j->prog, j->paths[i],
-                                                                   &lo, j->diags[i]);
-    pthread_mutex_unlock(&j->lock);
-    if (!doc)
-        return;
-    veto_decision *dec = veto_eval(j->prog, doc, j->opt);
+    veto_decision *dec = veto_eval_file(j->engine, j->prog, j->paths[i], &lo, j->opt, j->diags[i]);
     if (dec)
         veto_decision_gate(dec, j->gate);
-    else
+    else if (veto_diags_errors(j->diags[i]) == 0)
         j->oom[i] = 1;
     j->decs[i] = dec;
-    veto_doc_free(doc);
 }
 
 static void *eval_worker(void *arg)

@@ -53,6 +53,51 @@ struct PathNode;
 bool json_read_projected(Arena *arena, const char *buf, size_t len, const JsonReadOptions *opt,
                          const struct PathNode *proj, Value *out, JsonError *err);
 
+/* Streaming one member of the root object: its value must be an array,
+ * whose elements are read one at a time, each into elem_arena (reset before
+ * each element) with the projection of `key`[*], and handed to elem. */
+typedef struct JsonStream {
+    const char *key; /* the root member to stream ("resource_changes") */
+    uint32_t klen;
+    Arena *elem_arena;                   /* borrowed: holds one element at a time */
+    bool (*elem)(void *ud, Value value); /* false stops the read (JSON_STREAM_FAIL) */
+    void *ud;
+    bool release; /* buf is a private read-only file mapping: give consumed pages back */
+    /* Root members the projection may name but documents seldom have
+     * (NULL-terminated; may be NULL): the elements are streamed while the
+     * document is read even when these were not seen before the array; if
+     * one turns up after it, the read ends with JSON_STREAM_NO. */
+    const char *const *rare;
+    /* Set by the reader: */
+    Value root;    /* before the first element: the root object as the elements must see
+                    * it (every member the projection keeps, this one an empty array) */
+    size_t nelems; /* elements handed to elem */
+    bool deferred; /* a needed member followed the array: it was streamed after the end */
+    bool stopped;  /* elem returned false */
+    bool absent;   /* the root has no such member (nothing streamed; *out is the whole
+                    * projected document) */
+} JsonStream;
+
+typedef enum JsonStreamResult {
+    JSON_STREAM_OK,   /* read; every element was handed over */
+    JSON_STREAM_NO,   /* not streamable: the root is not an object, or the member is not
+                       * an array, appears twice, is not needed, or a needed member
+                       * repeats after it; read the document another way */
+    JSON_STREAM_FAIL, /* invalid JSON, out of memory or stopped; err as json_read_projected */
+} JsonStreamResult;
+
+/* Like json_read_projected (same documents accepted, same projection), but
+ * the elements of the root member s->key are streamed as JsonStream says
+ * instead of kept: *out (on JSON_STREAM_OK) is the root object with that
+ * member's value an empty array. The elements are handed over in order,
+ * while the document is read when every other member the projection needs
+ * came before the array, else after the document's end (a second pass
+ * over the array's bytes). On JSON_STREAM_NO and JSON_STREAM_FAIL elements
+ * may already have been handed over: whatever they produced is void. */
+JsonStreamResult json_read_stream(Arena *arena, const char *buf, size_t len,
+                                  const JsonReadOptions *opt, const struct PathNode *proj,
+                                  JsonStream *s, Value *out, JsonError *err);
+
 #define JSON_PRETTY    0x1u /* two-space indent, one member per line */
 #define JSON_REDACT    0x2u /* sensitive values print as REDACTED_MARKER */
 #define JSON_SORT_KEYS 0x4u /* canonical: object keys sorted bytewise */

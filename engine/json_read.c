@@ -34,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -66,7 +68,14 @@ typedef struct JsonReader {
     size_t capnum;
     locale_t cloc; /* C locale for strtod_l, made on first use */
     uint32_t max_depth;
+    /* Streaming a file mapping (JsonStream.release): pages before `dropped`
+     * have been given back; the next check happens when the reader passes
+     * drop_at (UINTPTR_MAX: never). */
+    uintptr_t dropped, drop_at;
 } JsonReader;
+
+/* How much consumed input may stay resident before it is given back. */
+#define JSON_DROP_STEP ((uintptr_t)4 << 20)
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -126,6 +135,23 @@ static bool json_grow(JsonReader *r, void **p, size_t *cap, size_t elem)
     *p = q;
     *cap = ncap;
     return true;
+}
+
+/* Gives the whole pages of the input before p back to the kernel (a
+ * streaming read of a file mapping: JsonStream.release). The mapping is
+ * private and read-only, so a later read there — strings of the kept
+ * document point into it — faults the page in again from the page cache:
+ * correct, just not resident. Resident input stays a few MB, whatever the
+ * file's size. */
+static void json_drop(JsonReader *r, const char *p)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t upto = (uintptr_t)p & ~(page - 1);
+    if (upto > r->dropped) {
+        madvise((void *)r->dropped, upto - r->dropped, MADV_DONTNEED);
+        r->dropped = upto;
+    }
+    r->drop_at = upto + JSON_DROP_STEP;
 }
 
 /* ---- whitespace --------------------------------------------------------- */
@@ -192,13 +218,11 @@ static const unsigned char json_plain[256] = {
 #undef R16
 };
 
-/* Scans a string body starting after its opening quote `q`. Validates
- * everything (escapes, control bytes, UTF-8) and returns the closing
- * quote, or NULL with the error filled in. *esc is set when the body
- * contains a backslash, i.e. it must be decoded. */
-static const char *json_scan_string(JsonReader *r, const char *q, int *esc)
+/* Scans the rest of a string body from p (inside the string whose
+ * opening quote is q): see json_scan_string. */
+static const char *json_scan_rest(JsonReader *r, const char *q, const char *p, int *esc)
 {
-    const char *p = q + 1, *end = r->end;
+    const char *end = r->end;
     for (;;) {
 #ifdef __SSE2__
         const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'), vs = _mm_set1_epi8(0x20);
@@ -262,6 +286,35 @@ static const char *json_scan_string(JsonReader *r, const char *q, int *esc)
             return json_fail(r, p, "invalid UTF-8 in string"), NULL;
         p += n;
     }
+}
+
+/* Scans a string body starting after its opening quote `q`. Validates
+ * everything (escapes, control bytes, UTF-8) and returns the closing
+ * quote, or NULL with the error filled in. *esc is set when the body
+ * contains a backslash, i.e. it must be decoded. Inlined into the readers'
+ * loops: most strings are keys and short values with no byte needing
+ * attention, found in one or two 16-byte steps; anything else goes on in
+ * json_scan_rest. */
+static inline __attribute__((always_inline)) const char *json_scan_string(JsonReader *r,
+                                                                          const char *q, int *esc)
+{
+    const char *p = q + 1;
+#ifdef __SSE2__
+    const char *end = r->end;
+    const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'), vs = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vq), _mm_cmpeq_epi8(x, vb)),
+                                 _mm_cmplt_epi8(x, vs));
+        int bits = _mm_movemask_epi8(m);
+        if (bits) {
+            p += __builtin_ctz((unsigned)bits);
+            return *p == '"' ? p : json_scan_rest(r, q, p, esc);
+        }
+        p += 16;
+    }
+#endif
+    return json_scan_rest(r, q, p, esc);
 }
 
 static char *json_put_utf8(char *d, uint32_t cp)
@@ -817,6 +870,7 @@ static void json_reader_init(JsonReader *r, Arena *arena, const char *buf, size_
     r->err = err ? err : dummy;
     r->keys = opt ? opt->keys : NULL;
     r->max_depth = opt && opt->max_depth ? opt->max_depth : JSON_DEFAULT_MAX_DEPTH;
+    r->drop_at = UINTPTR_MAX;
     memset(r->err, 0, sizeof *r->err);
 }
 
@@ -877,8 +931,9 @@ bool json_read(Arena *arena, const char *buf, size_t len, const JsonReadOptions 
 static bool json_skip(JsonReader *r, const char **pp, uint32_t depth0)
 {
     const char *p = *pp, *end = r->end;
-    uint8_t *kinds = NULL; /* 1 = object, per open container */
-    size_t n = 0, cap = 0;
+    uint8_t small[64];      /* most skipped values nest less: no malloc per call */
+    uint8_t *kinds = small; /* 1 = object, per open container */
+    size_t n = 0, cap = sizeof small;
     bool ok = false;
     Value dummy;
 value:
@@ -928,12 +983,14 @@ value:
         if (depth0 + n >= r->max_depth)
             goto fail;
         if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            uint8_t *k = realloc(kinds, nc);
+            uint8_t *k = malloc(cap * 2);
             if (!k)
                 goto fail;
+            memcpy(k, kinds, cap);
+            if (kinds != small)
+                free(kinds);
             kinds = k;
-            cap = nc;
+            cap *= 2;
         }
         char open = *p++;
         kinds[n++] = open == '{';
@@ -975,6 +1032,8 @@ complete:
         ok = true;
         goto fail;
     }
+    if ((uintptr_t)p >= r->drop_at)
+        json_drop(r, p);
     p = json_ws(p, end);
     if (p >= end)
         goto fail;
@@ -990,9 +1049,27 @@ complete:
         goto complete;
     }
 fail:
-    free(kinds);
+    if (kinds != small)
+        free(kinds);
     *pp = p;
     return ok || json_fail(r, p, "invalid JSON");
+}
+
+/* paths_child(n, key) and the key's interned id: a named child matches by
+ * its text and lends its id (the same text has the same id), so members
+ * kept through a named child need no lookup and skipped members none. */
+static inline const PathNode *jp_child(JsonReader *r, const PathNode *n, const char *key,
+                                       uint32_t klen, uint32_t *kid)
+{
+    for (uint32_t i = 0; i < n->nkids; i++) {
+        const PathNode *c = n->kids[i];
+        if (c->klen == klen && memcmp(c->key, key, klen) == 0) {
+            *kid = r->keys ? (c->kid ? c->kid : keys_lookup(r->keys, key, klen)) : 0;
+            return c;
+        }
+    }
+    *kid = n->star && r->keys ? keys_lookup(r->keys, key, klen) : 0;
+    return n->star;
 }
 
 static bool jp_value(JsonReader *r, const char **pp, const PathNode *n, uint32_t depth, Value *out)
@@ -1019,6 +1096,8 @@ static bool jp_value(JsonReader *r, const char **pp, const PathNode *n, uint32_t
                     !json_grow(r, (void **)&r->vals, &r->capvals, sizeof *r->vals))
                     return false;
                 r->vals[r->nvals++] = e;
+                if ((uintptr_t)p >= r->drop_at)
+                    json_drop(r, p);
                 p = json_ws(p, end);
                 if (p < end && *p == ',') {
                     p++;
@@ -1058,8 +1137,7 @@ static bool jp_value(JsonReader *r, const char **pp, const PathNode *n, uint32_t
                 if (p >= end || *p != ':')
                     return json_fail(r, p, "expected ':' after object key");
                 p++;
-                m.kid = r->keys ? keys_lookup(r->keys, m.key, m.klen) : 0;
-                const PathNode *c = paths_child(n, m.key, m.klen, m.kid);
+                const PathNode *c = jp_child(r, n, m.key, m.klen, &m.kid);
                 if (!c) {
                     if (!json_skip(r, &p, depth + 1))
                         return false;
@@ -1071,6 +1149,8 @@ static bool jp_value(JsonReader *r, const char **pp, const PathNode *n, uint32_t
                         return false;
                     r->mems[r->nmems++] = m;
                 }
+                if ((uintptr_t)p >= r->drop_at)
+                    json_drop(r, p);
                 p = json_ws(p, end);
                 if (p < end && *p == ',') {
                     p = json_ws(p + 1, end);
@@ -1113,4 +1193,238 @@ bool json_read_projected(Arena *arena, const char *buf, size_t len, const JsonRe
     Value v = value_undef();
     bool ok = json_start(&rd, &p) && jp_value(&rd, &p, proj, 0, &v);
     return json_finish(&rd, ok, p, v, out);
+}
+
+/* ---- streaming one member of the root ------------------------------------ */
+
+/* Reads the array at *pp (its '[', after whitespace) element by element:
+ * each is materialised with the projection en into s->elem_arena (reset
+ * first) and handed to s->elem. depth is the array's own nesting level. */
+static bool js_elements(JsonReader *r, const char **pp, const PathNode *en, uint32_t depth,
+                        JsonStream *s)
+{
+    const char *p = *pp, *end = r->end;
+    if (depth >= r->max_depth)
+        return json_fail(r, p, "nesting deeper than %u levels", (unsigned)r->max_depth);
+    p = json_ws(p + 1, end);
+    if (p < end && *p == ']') {
+        *pp = p + 1;
+        return true;
+    }
+    Arena *doc_arena = r->arena;
+    for (;;) {
+        if ((uintptr_t)p >= r->drop_at)
+            json_drop(r, p);
+        arena_reset(s->elem_arena);
+        r->arena = s->elem_arena;
+        Value e;
+        bool ok = jp_value(r, &p, en, depth + 1, &e);
+        r->arena = doc_arena;
+        if (!ok)
+            return false;
+        if (s->elem_arena->failed)
+            return json_fail(r, p, "out of memory");
+        s->nelems++;
+        if (!s->elem(s->ud, e)) {
+            s->stopped = true;
+            return json_fail(r, p, "stopped by the caller");
+        }
+        p = json_ws(p, end);
+        if (p < end && *p == ',') {
+            p++;
+            continue;
+        }
+        if (p < end && *p == ']') {
+            *pp = p + 1;
+            return true;
+        }
+        return json_fail(r, p, "expected ',' or ']' after array element");
+    }
+}
+
+JsonStreamResult json_read_stream(Arena *arena, const char *buf, size_t len,
+                                  const JsonReadOptions *opt, const PathNode *proj, JsonStream *s,
+                                  Value *out, JsonError *err)
+{
+    JsonReader rd;
+    JsonError dummy;
+    json_reader_init(&rd, arena, buf, len, opt, err, &dummy);
+    JsonReader *r = &rd;
+    s->nelems = 0;
+    s->deferred = s->stopped = s->absent = false;
+    s->root = value_undef();
+    if (s->release) {
+        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        rd.dropped = ((uintptr_t)buf + page - 1) & ~(page - 1);
+        rd.drop_at = rd.dropped + JSON_DROP_STEP;
+    }
+    const char *p = buf, *end = rd.end;
+    Value root = value_undef();
+    JsonStreamResult res = JSON_STREAM_FAIL;
+    if (!json_start(r, &p))
+        goto finish;
+    p = json_ws(p, end);
+    if (p >= end || *p != '{' || proj->whole) {
+        res = JSON_STREAM_NO;
+        goto finish;
+    }
+    const PathNode *sn =
+        paths_child(proj, s->key, s->klen, rd.keys ? keys_lookup(rd.keys, s->key, s->klen) : 0);
+    if (!sn) {
+        res = JSON_STREAM_NO; /* nothing reads the member: nothing to stream */
+        goto finish;
+    }
+    static const PathNode whole = {.whole = 1};
+    const PathNode *en = sn->whole ? &whole : paths_elem(sn);
+    /* Members the projection names, other than the streamed one, must be
+     * known before an element is evaluated; with [*] at the root any
+     * member may be, so the array is always streamed last. */
+    uint64_t need = 0, seen = 0, rare = 0;
+    bool can_now = !proj->star && proj->nkids <= 64;
+    for (uint32_t i = 0; can_now && i < proj->nkids; i++) {
+        const PathNode *k = proj->kids[i];
+        if (k->klen == s->klen && memcmp(k->key, s->key, s->klen) == 0)
+            continue;
+        need |= (uint64_t)1 << i;
+        for (const char *const *o = s->rare; o && *o; o++)
+            if (strlen(*o) == k->klen && memcmp(*o, k->key, k->klen) == 0)
+                rare |= (uint64_t)1 << i;
+    }
+    need &= ~rare;
+    bool found = false, streamed = false;
+    const char *range = NULL; /* the array, when streamed after the document */
+    size_t start = rd.nmems;
+    p = json_ws(p + 1, end);
+    if (p < end && *p == '}') {
+        p++;
+    } else {
+        for (;;) {
+            if (p >= end || *p != '"') {
+                json_fail(r, p, "expected string key in object");
+                goto finish;
+            }
+            Member m;
+            if (!json_string(r, &p, &m.key, &m.klen))
+                goto finish;
+            p = json_ws(p, end);
+            if (p >= end || *p != ':') {
+                json_fail(r, p, "expected ':' after object key");
+                goto finish;
+            }
+            p = json_ws(p + 1, end);
+            const PathNode *c = jp_child(r, proj, m.key, m.klen, &m.kid);
+            if (m.klen == s->klen && memcmp(m.key, s->key, s->klen) == 0) {
+                if (found || p >= end || *p != '[') {
+                    res = JSON_STREAM_NO; /* twice (the last would win), or not an array */
+                    goto finish;
+                }
+                found = true;
+                if (can_now && (seen & need) == need) {
+                    /* The root as the elements see it: the members so far
+                     * (a later needed one stops streaming) and this one. */
+                    size_t k = rd.nmems - start;
+                    Member *ms = arena_alloc(arena, (k + 1) * sizeof *ms);
+                    if (!ms) {
+                        json_fail(r, p, "out of memory");
+                        goto finish;
+                    }
+                    if (k)
+                        memcpy(ms, rd.mems + start, k * sizeof *ms);
+                    if (k > 1 && !json_dedup(r, ms, &k))
+                        goto finish;
+                    ms[k] = m;
+                    ms[k].val = value_undef();
+                    ms[k].val.kind = V_ARR;
+                    s->root = value_undef();
+                    s->root.kind = V_OBJ;
+                    s->root.u.o = ms;
+                    s->root.n = (uint32_t)k + 1;
+                    if (!js_elements(r, &p, en, 1, s))
+                        goto finish;
+                    streamed = true;
+                } else {
+                    range = p;
+                    if (!json_skip(r, &p, 1))
+                        goto finish;
+                }
+                m.val = value_undef();
+                m.val.kind = V_ARR; /* the kept document holds it empty */
+            } else if (!c) {
+                if (!json_skip(r, &p, 1))
+                    goto finish;
+                goto next;
+            } else {
+                if (streamed) {
+                    /* a needed member after the elements were evaluated:
+                     * a second copy of one they saw (the last one wins) or
+                     * a rare one they did not see */
+                    res = JSON_STREAM_NO;
+                    goto finish;
+                }
+                for (uint32_t i = 0; can_now && i < proj->nkids; i++)
+                    if (proj->kids[i] == c)
+                        seen |= (uint64_t)1 << i;
+                if (!jp_value(r, &p, c, 1, &m.val))
+                    goto finish;
+            }
+            if (rd.nmems == rd.capmems &&
+                !json_grow(r, (void **)&rd.mems, &rd.capmems, sizeof *rd.mems))
+                goto finish;
+            rd.mems[rd.nmems++] = m;
+        next:
+            if ((uintptr_t)p >= rd.drop_at)
+                json_drop(r, p);
+            p = json_ws(p, end);
+            if (p < end && *p == ',') {
+                p = json_ws(p + 1, end);
+                continue;
+            }
+            if (p < end && *p == '}') {
+                p++;
+                break;
+            }
+            json_fail(r, p, "expected ',' or '}' after object member");
+            goto finish;
+        }
+    }
+    size_t cnt = rd.nmems - start;
+    Member *src = cnt ? rd.mems + start : NULL;
+    if (cnt > 1 && !json_dedup(r, src, &cnt))
+        goto finish;
+    root.kind = V_OBJ;
+    if (cnt) {
+        Member *dst = arena_alloc(arena, cnt * sizeof *dst);
+        if (!dst) {
+            json_fail(r, p, "out of memory");
+            goto finish;
+        }
+        memcpy(dst, src, cnt * sizeof *dst);
+        root.u.o = dst;
+    }
+    root.n = (uint32_t)cnt;
+    rd.nmems = start;
+    if (json_ws(p, end) < end) {
+        json_fail(r, json_ws(p, end), "trailing data after JSON value");
+        goto finish;
+    }
+    if (range) {
+        /* Streamed after the document's end: give back its pages from
+         * its start on, as they are consumed again. */
+        if (s->release) {
+            uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+            rd.dropped = ((uintptr_t)range + page - 1) & ~(page - 1);
+            rd.drop_at = rd.dropped + JSON_DROP_STEP;
+        }
+        s->deferred = true;
+        s->root = root;
+        const char *q = range;
+        if (!js_elements(r, &q, en, 1, s))
+            goto finish;
+    }
+    s->absent = !found;
+    res = JSON_STREAM_OK;
+finish:
+    if (!json_finish(r, res == JSON_STREAM_OK, end, root, out) && res == JSON_STREAM_OK)
+        res = JSON_STREAM_FAIL;
+    return res;
 }

@@ -124,6 +124,9 @@ struct veto_program {
     uint32_t nrules;
     uint32_t expr_func; /* veto_eval_expr: the expression's global function, else UINT32_MAX */
     char hash[65];      /* veto_program_hash, computed once before the program is shared */
+    /* Plan-native loading's analyses (stream.h), made on first use under a
+     * lock and published atomically; in the arena. NULL until then. */
+    struct StreamCache *stream_cache;
 };
 typedef struct veto_program Program;
 

@@ -72,15 +72,19 @@ static void taint_change(Arena *arena, Value change)
     taint_field(arena, change, "before", "before_sensitive");
 }
 
+void taint_resource_change(Arena *arena, Value entry)
+{
+    const Member *c = taint_member(entry, "change");
+    if (c)
+        taint_change(arena, c->val);
+}
+
 static void taint_changes(Arena *arena, Value list)
 {
     if (list.kind != V_ARR)
         return;
-    for (uint32_t i = 0; i < list.n; i++) {
-        const Member *c = taint_member(list.u.a[i], "change");
-        if (c)
-            taint_change(arena, c->val);
-    }
+    for (uint32_t i = 0; i < list.n; i++)
+        taint_resource_change(arena, list.u.a[i]);
 }
 
 /* planned_values / prior_state modules: resources[].values by

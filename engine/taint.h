@@ -25,4 +25,9 @@ Value taint_apply(Arena *arena, Value v, Value mask);
 /* Taints a Terraform plan (or state) document in place, if root is one. */
 void taint_plan(Arena *arena, Value *root);
 
+/* Taints one entry of resource_changes in place, exactly as taint_plan
+ * does for each entry of the list: for streaming, where the entries are
+ * read one at a time and the rest of the plan goes through taint_plan. */
+void taint_resource_change(Arena *arena, Value entry);
+
 #endif

@@ -180,6 +180,23 @@ char *veto_decision_explain_json(const veto_decision *dec, int pretty);
  * Returns NULL only on OOM. */
 veto_decision *veto_eval(const veto_program *p, const veto_doc *input,
                          const veto_eval_options *opt);
+/* Loads the input file at path (as veto_doc_load_file_projected with lo;
+ * with opt->explain set, whole, as veto_doc_load_file) and evaluates it
+ * (as veto_eval with opt). The decision is the same, byte for byte in every
+ * view, as loading and evaluating, but a plan whose policies of the kind
+ * read it one resource at a time (project.h) is evaluated while it is
+ * read, one resource_changes entry at a time: memory holds the decision,
+ * the rest of the plan and one entry, whatever the plan's size (--mem-cap
+ * therefore bounds only that). Anything streaming cannot reproduce exactly
+ * (a runtime error, a limit reached, invalid JSON) is evaluated on the
+ * whole document instead. Returns an owned decision; NULL with the reason
+ * in d when the input cannot be loaded, NULL without diagnostics on out of
+ * memory. VETO_NO_STREAM in the environment turns streaming off;
+ * VETO_STREAM_TRACE=1 prints one line per streamed (or given up) input to
+ * stderr. Safe on several threads at once with one program. */
+veto_decision *veto_eval_file(veto_engine *e, const veto_program *p, const char *path,
+                              const veto_load_options *lo, const veto_eval_options *opt,
+                              veto_diags *d);
 void veto_decision_free(veto_decision *dec);
 
 /* Reusable evaluation state for one program, for callers that evaluate

@@ -68,6 +68,7 @@ bool vm_init(Vm *vm, const Program *p, Arena *arena, uint64_t fuel)
 
 void vm_free(Vm *vm)
 {
+    free(vm->computed);
     free(vm->stack);
     free(vm->globals);
     free(vm->key_hint);
@@ -77,12 +78,45 @@ void vm_free(Vm *vm)
 
 void vm_reset(Vm *vm, uint64_t fuel)
 {
+    builtin_ctx_reset(&vm->bctx); /* tf.of_type's indexes went with the reset arena */
     memset(vm->globals, 0, (vm->prog->nglobals ? vm->prog->nglobals : 1) * sizeof(VmGlobal));
     vm->fuel = vm->fuel_limit = fuel ? fuel : VM_DEFAULT_FUEL;
     vm->failed = false;
     vm->err[0] = '\0';
     vm->sp = 0;
     vm->depth = 0;
+    vm->ncomputed = 0;
+}
+
+bool vm_stream_begin(Vm *vm, const uint8_t *keep, Arena *keep_arena)
+{
+    uint32_t n = vm->prog->nglobals ? vm->prog->nglobals : 1;
+    if (!vm->computed && !(vm->computed = malloc(n * sizeof *vm->computed)))
+        return false;
+    vm->keep = keep;
+    vm->keep_arena = keep_arena;
+    vm->ncomputed = 0;
+    return true;
+}
+
+void vm_forget_globals(Vm *vm)
+{
+    /* Only the globals this element computed: a program may have hundreds
+     * of globals, an element usually touches a handful. */
+    for (uint32_t i = 0; i < vm->ncomputed; i++)
+        vm->globals[vm->computed[i]].state = 0;
+    vm->ncomputed = 0;
+    /* what builtins cached in the arena about to be reset */
+    if (vm->bctx.tfindex.n)
+        builtin_ctx_reset(&vm->bctx);
+}
+
+void vm_set_global(Vm *vm, uint32_t g, Value v)
+{
+    if (g < vm->prog->nglobals) {
+        vm->globals[g].state = 2;
+        vm->globals[g].value = v;
+    }
 }
 
 static bool vm_grow(Vm *vm, uint32_t need)
@@ -269,6 +303,25 @@ static bool vm_make_object(Vm *vm, uint32_t func, uint32_t pc, const Value *src,
 
 static bool vm_template(Vm *vm, const Value *parts, uint32_t n, Value *out)
 {
+    /* Parts that read as their own bytes (plain strings, the common case)
+     * are joined straight into the arena, without the scratch buffer. */
+    size_t len = 0;
+    uint32_t plain = 0;
+    while (plain < n && parts[plain].kind == V_STR && !(parts[plain].flags & VF_SENSITIVE))
+        len += parts[plain++].n;
+    if (plain == n && len <= UINT32_MAX) {
+        char *s = arena_alloc(vm->arena, len ? len : 1);
+        if (!s)
+            return false;
+        size_t at = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            if (parts[i].n)
+                memcpy(s + at, parts[i].u.s, parts[i].n);
+            at += parts[i].n;
+        }
+        *out = value_str(s, (uint32_t)len);
+        return true;
+    }
     Buf b = BUF_INIT;
     for (uint32_t i = 0; i < n; i++)
         ops_to_text(&b, parts[i]);
@@ -299,7 +352,12 @@ static bool vm_global(Vm *vm, uint32_t gi, uint32_t func, uint32_t pc, Value *ou
         return vm_fail(vm, func, pc, "globals nested too deeply");
     g->state = 1;
     vm->depth++;
+    bool keep = vm->keep && vm->keep[gi];
+    Arena *arena = vm->arena;
+    if (keep && vm->keep_arena) /* outlives the element: allocate where it will stay */
+        vm->arena = vm->bctx.arena = vm->keep_arena;
     bool ok = vm_run(vm, vm->prog->globals[gi].func, out);
+    vm->arena = vm->bctx.arena = arena;
     vm->depth--;
     if (!ok) {
         g->state = 0;
@@ -307,6 +365,8 @@ static bool vm_global(Vm *vm, uint32_t gi, uint32_t func, uint32_t pc, Value *ou
     }
     g->state = 2;
     g->value = *out;
+    if (vm->keep && !keep)
+        vm->computed[vm->ncomputed++] = gi;
     return true;
 }
 

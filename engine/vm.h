@@ -55,6 +55,14 @@ typedef struct Vm {
     void *emit_ud;
     const VmHooks *hooks; /* NULL: the fast loop */
     int depth;            /* nested vm_call depth (globals computed on demand) */
+    /* Resource-by-resource evaluation (stream.c, vm_stream_begin): globals
+     * marked in `keep` are computed in keep_arena and survive
+     * vm_forget_globals; every other global computed since the last
+     * vm_forget_globals is listed in computed[0..ncomputed). */
+    const uint8_t *keep; /* per global: 1 = keep across elements; NULL: not streaming */
+    Arena *keep_arena;   /* borrowed; where kept globals allocate */
+    uint32_t *computed;  /* malloc'd, one slot per global */
+    uint32_t ncomputed;
     bool failed;
     char err[320];
     uint32_t err_func, err_pc;
@@ -67,5 +75,19 @@ void vm_free(Vm *vm);
 bool vm_call(Vm *vm, uint32_t func, Value *result);
 /* Resets the globals (e.g. between inputs) and the budget. */
 void vm_reset(Vm *vm, uint64_t fuel);
+
+/* Streaming: from now on, globals with keep[g] != 0 (borrowed array, one
+ * byte per program global, outliving the Vm's use of it) are computed with
+ * keep_arena as the evaluation arena, so their values survive resets of
+ * the Vm's own arena; vm_forget_globals() drops every other global
+ * computed since the last call. False on out of memory. */
+bool vm_stream_begin(Vm *vm, const uint8_t *keep, Arena *keep_arena);
+/* Marks every non-kept global computed since the last call as not
+ * computed, and forgets what builtins cached (their values point into the
+ * arena about to be reset). */
+void vm_forget_globals(Vm *vm);
+/* Sets global g to v as if it had been computed (a value folded over a
+ * stream); v must outlive its use. */
+void vm_set_global(Vm *vm, uint32_t g, Value v);
 
 #endif
