@@ -9,11 +9,14 @@
  * probing over a power-of-two array of (hash, id) pairs kept at most half
  * full: a miss usually costs one probe and a hit one memcmp. The full
  * 32-bit hash is stored in the slot so unequal keys rarely reach memcmp.
+ * Each table also gets a process-unique serial (keys.h), so caches of ids
+ * can tell it from a later table at the same address in O(1).
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "value.h"
+#include "keys.h"
 
 typedef struct KeySlot {
     uint32_t hash; /* full hash of the key, to skip memcmp on mismatch */
@@ -31,7 +34,12 @@ struct KeyTable {
     KeyEntry *entries; /* entries[id - 1] */
     uint32_t count;    /* ids handed out */
     uint32_t cap;      /* entries allocated */
+    uint64_t serial;   /* keys_serial: unique in the process, set once */
 };
+
+/* The last serial handed out. Tables may be made on several threads at
+ * once (one engine each), hence atomic; 64 bits never wrap. */
+static _Atomic uint64_t keys_last_serial;
 
 /* FNV-1a over 32 bits: short keys dominate ("type", "after", "tags"), and
  * for those a byte loop beats wider hashes' setup cost. */
@@ -56,6 +64,7 @@ KeyTable *keys_new(void)
         free(t);
         return NULL;
     }
+    t->serial = atomic_fetch_add_explicit(&keys_last_serial, 1, memory_order_relaxed) + 1;
     return t;
 }
 
@@ -161,3 +170,5 @@ const char *keys_text(const KeyTable *t, uint32_t id, uint32_t *len_out)
 }
 
 uint32_t keys_count(const KeyTable *t) { return t ? t->count : 0; }
+
+uint64_t keys_serial(const KeyTable *t) { return t ? t->serial : 0; }

@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/keys.h"
 #include "../engine/ops.h"
 #include "builtin_impl.h"
 
@@ -423,13 +424,19 @@ static const TfField tf_fields[] = {
 /* The key ids tf.normalise_all needs, resolved once per thread and key
  * table instead of on every call (about 40 lookups: a third of a
  * one-resource evaluation). The table is append-only, so ids stay valid
- * while it lives; the cache is checked against the table's texts on every
- * call, which also catches a new table at a freed one's address. */
+ * while it lives; the cache is tied to the table by its serial (keys.h),
+ * which a new table at a freed one's address does not share, and when some
+ * key was missing also to the table's key count, since a program compiled
+ * later may intern it. Per thread, so evaluations on several threads never
+ * share it, and it outlives each veto_eval's BuiltinCtx (a cache in the
+ * context would be rebuilt on every veto_eval). */
 #define TF_SLOT_CHANGE TF_NFIELDS /* source slot of rc.change */
 #define TF_KIDMAP      1024u      /* kids below this are mapped directly */
 
 typedef struct TfKeys {
-    const KeyTable *keys;         /* the table the ids are from; NULL: none */
+    uint64_t serial;              /* keys_serial of the table the ids are from; 0: none */
+    uint32_t count;               /* its keys_count then (matters only when !all) */
+    bool built;                   /* false: never filled on this thread */
     bool all;                     /* every key interned (the map is exact) */
     uint32_t src[TF_NFIELDS + 1]; /* source key ids by slot (0: none) */
     Member shape[TF_NFIELDS];     /* output keys with their ids */
@@ -443,26 +450,14 @@ static const char *tf_src_key(uint32_t slot)
     return slot == TF_SLOT_CHANGE ? "change" : tf_fields[slot].src;
 }
 
-static bool tf_key_is(const KeyTable *keys, uint32_t kid, const char *s)
-{
-    uint32_t len;
-    const char *t = keys_text(keys, kid, &len);
-    return t && strncmp(t, s, len) == 0 && s[len] == '\0';
-}
-
-/* tf_keys for ctx->keys, refreshed when it was made for another table. */
+/* tf_keys for ctx->keys, refilled when it was made for another table, or
+ * for this one before keys it lacked may have been interned. */
 static const TfKeys *tf_keys_get(BuiltinCtx *ctx)
 {
     TfKeys *k = &tf_keys;
-    if (k->keys && k->keys == ctx->keys && k->all) {
-        bool ok = true;
-        for (uint32_t slot = 0; ok && slot <= TF_NFIELDS; slot++)
-            ok = !tf_src_key(slot) || tf_key_is(ctx->keys, k->src[slot], tf_src_key(slot));
-        for (uint32_t f = 0; ok && f < TF_NFIELDS; f++)
-            ok = tf_key_is(ctx->keys, k->shape[f].kid, tf_fields[f].out);
-        if (ok)
-            return k;
-    }
+    uint64_t serial = keys_serial(ctx->keys);
+    if (k->built && k->serial == serial && (k->all || k->count == keys_count(ctx->keys)))
+        return k;
     memset(k, 0, sizeof *k);
     k->all = true;
     for (uint32_t slot = 0; slot <= TF_NFIELDS; slot++) {
@@ -480,7 +475,9 @@ static const TfKeys *tf_keys_get(BuiltinCtx *ctx)
         if (!k->shape[f].kid)
             k->all = false;
     }
-    k->keys = ctx->keys;
+    k->serial = serial;
+    k->count = keys_count(ctx->keys);
+    k->built = true;
     return k;
 }
 

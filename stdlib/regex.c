@@ -3,11 +3,11 @@
  * and the per-evaluation RegexCache for patterns known only at run time.
  *
  * Owns: each Regex (malloc'd, freed by regex_free) with its match context,
- * and each RegexCache with the Regexes and match data inside it. A Regex
- * is immutable after regex_compile, so one compiled at policy-compile time
- * may be searched by several evaluating threads at once; match data is
- * never shared (regex_search makes its own; the cache holds one per
- * evaluation).
+ * and each RegexCache with its slot table, the Regexes and match data
+ * inside it. A Regex is immutable after regex_compile, so one compiled at
+ * policy-compile time may be searched by several evaluating threads at
+ * once; match data is never shared (regex_search makes its own; the cache
+ * holds one per evaluation).
  *
  * Every match runs under a match limit and a heap limit, so a catastrophic
  * pattern such as (a+)+$ on a long subject stops with an error instead of
@@ -25,13 +25,19 @@
 #define REGEX_HEAP_LIMIT_KIB 16384u /* 16 MiB of backtracking memory */
 #define REGEX_CACHE_SLOTS    128u   /* power of two; the cache holds at most 3/4 of it */
 
+typedef struct RegexSlot {
+    char *pattern; /* malloc'd copy (not NUL-terminated in use: plen) */
+    size_t plen;
+    uint64_t hash;
+    Regex *re; /* NULL: empty slot */
+} RegexSlot;
+
+/* Most evaluations never compile a pattern at run time, and one is made
+ * per veto_eval: the slot table (4 KB) is allocated by the first pattern
+ * cached, so making, clearing and freeing an unused cache costs one small
+ * block and no loop over the slots. */
 struct RegexCache {
-    struct {
-        char *pattern; /* malloc'd copy (not NUL-terminated in use: plen) */
-        size_t plen;
-        uint64_t hash;
-        Regex *re;
-    } slot[REGEX_CACHE_SLOTS];
+    RegexSlot *slot; /* REGEX_CACHE_SLOTS slots, or NULL until the first pattern */
     uint32_t used;
     pcre2_match_data *md; /* reused for every builtin call in this evaluation */
     uint32_t md_pairs;    /* ovector pairs md holds */
@@ -115,8 +121,10 @@ int regex_search(const Regex *re, const char *subject, size_t len, char *err, si
 
 RegexCache *regex_cache_new(void) { return calloc(1, sizeof(RegexCache)); }
 
-static void regex_cache_clear(RegexCache *c)
+void regex_cache_clear(RegexCache *c)
 {
+    if (!c || !c->used)
+        return; /* nothing cached (the table may not even exist) */
     for (uint32_t k = 0; k < REGEX_CACHE_SLOTS; k++) {
         free(c->slot[k].pattern);
         regex_free(c->slot[k].re);
@@ -126,11 +134,16 @@ static void regex_cache_clear(RegexCache *c)
     c->used = 0;
 }
 
+uint32_t regex_cache_count(const RegexCache *c) { return c ? c->used : 0; }
+
+bool regex_cache_has_table(const RegexCache *c) { return c && c->slot; }
+
 void regex_cache_free(RegexCache *c)
 {
     if (!c)
         return;
     regex_cache_clear(c);
+    free(c->slot);
     pcre2_match_data_free(c->md);
     free(c);
 }
@@ -148,7 +161,7 @@ const Regex *regex_cache_get(RegexCache *c, const char *pattern, size_t len, cha
 {
     uint64_t h = regex_hash(pattern, len);
     uint32_t k = (uint32_t)h & (REGEX_CACHE_SLOTS - 1);
-    for (; c->slot[k].re; k = (k + 1) & (REGEX_CACHE_SLOTS - 1)) {
+    for (; c->slot && c->slot[k].re; k = (k + 1) & (REGEX_CACHE_SLOTS - 1)) {
         if (c->slot[k].hash == h && c->slot[k].plen == len &&
             memcmp(c->slot[k].pattern, pattern, len) == 0)
             return c->slot[k].re;
@@ -156,6 +169,11 @@ const Regex *regex_cache_get(RegexCache *c, const char *pattern, size_t len, cha
     Regex *re = regex_compile(pattern, len, err, errlen);
     if (!re)
         return NULL; /* bad patterns are not cached: the error ends the policy anyway */
+    if (!c->slot && !(c->slot = calloc(REGEX_CACHE_SLOTS, sizeof *c->slot))) {
+        regex_free(re);
+        snprintf(err, errlen, "out of memory caching regex");
+        return NULL;
+    }
     /* Bounded: a policy building patterns from data must not grow memory
      * without limit. Dropping everything is crude but keeps lookups O(1);
      * a real working set of patterns is far below the bound. */

@@ -22,6 +22,15 @@ struct Regex {
  * With c == NULL, a fresh one the caller frees with pcre2_match_data_free. */
 pcre2_match_data *regex_cache_match_data(RegexCache *c, const Regex *re);
 
+/* Drops every cached pattern (the match data stays); a no-op on an empty
+ * cache. The cache does this by itself when it reaches its bound. */
+void regex_cache_clear(RegexCache *c);
+
+/* For tests: patterns cached now, and whether the slot table (allocated
+ * by the first pattern cached, kept until regex_cache_free) exists. */
+uint32_t regex_cache_count(const RegexCache *c);
+bool regex_cache_has_table(const RegexCache *c);
+
 /* Formats a pcre2 error code from pcre2_match/pcre2_substitute into err. */
 void regex_error_text(int rc, char *err, size_t errlen);
 
