@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 static const CliCommand *const main_commands[] = {
     &cmd_check,  &cmd_eval,    &cmd_fmt,   &cmd_disasm,  &cmd_expr,   &cmd_test,  &cmd_fixture,
     &cmd_build,  &cmd_version, &cmd_run,   &cmd_approve, &cmd_reject, &cmd_apply, &cmd_lock,
@@ -123,9 +121,6 @@ static int main_dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    /* veto uses libcrypto only for SHA-256: skip reading openssl.cnf and
-     * loading error strings, most of OpenSSL 3's start-up cost. */
-    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
     int rc = main_dispatch(argc, argv);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "veto: cannot write to stdout: %s\n", strerror(errno));

@@ -16,7 +16,7 @@
 #include "bundle.h"
 
 #include <errno.h>
-#include <openssl/sha.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +27,7 @@
 #include "diag.h"
 #include "explain.h"
 #include "program.h"
+#include "sha256.h"
 
 enum {
     SEC_SOURCES = 1,
@@ -351,42 +352,58 @@ static void w_free(Writer *w)
     free(w->border);
 }
 
-static void bundle_hex(const unsigned char *md, char out[65])
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
-}
-
-/* The policy-set hash. On out of memory (the payload cannot be built) the
- * result is the empty string: a wrong hash would be worse than none. */
-/* Serialises and hashes: what veto_program_hash caches. */
+/* The policy-set hash: SHA-256 of the payload. On out of memory (the payload
+ * cannot be built) the result is the empty string: a wrong hash would be
+ * worse than none. */
 static void bundle_hash_now(const veto_program *p, char out_hex[65])
 {
     Writer w;
     memset(&w, 0, sizeof w);
     out_hex[0] = '\0';
     if (w_payload(&w, p) == 0 && !w.bad) {
-        unsigned char md[SHA256_DIGEST_LENGTH];
-        SHA256((const unsigned char *)w.b.p, w.b.len, md);
-        bundle_hex(md, out_hex);
+        uint8_t md[SHA256_LEN];
+        sha256(w.b.p, w.b.len, md);
+        sha256_hex(md, out_hex);
     }
     w_free(&w);
 }
 
-void bundle_cache_hash(veto_program *p) { bundle_hash_now(p, p->hash); }
+/* The hash is computed on first use, not when a program is compiled or
+ * loaded: most runs never show it (`veto check`, text reports), and
+ * serialising a program with its embedded modules was a third of a small
+ * `veto eval`. A shared program may be asked from several threads at once,
+ * so the first computes under the lock, and hash[0], stored last with
+ * release order, publishes the other 64 bytes to readers that load it with
+ * acquire; those bytes never change again. The value is the same as an
+ * eager computation: nothing the payload holds changes after compiling. */
+static pthread_mutex_t bundle_hash_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void bundle_cache_hash(veto_program *p)
+{
+    if (__atomic_load_n(&p->hash[0], __ATOMIC_ACQUIRE))
+        return;
+    pthread_mutex_lock(&bundle_hash_lock);
+    if (!p->hash[0]) {
+        char hex[65];
+        bundle_hash_now(p, hex);
+        if (hex[0]) {
+            memcpy(p->hash + 1, hex + 1, 64);
+            __atomic_store_n(&p->hash[0], hex[0], __ATOMIC_RELEASE);
+        }
+    }
+    pthread_mutex_unlock(&bundle_hash_lock);
+}
 
 void veto_program_hash(const veto_program *p, char out_hex[65])
 {
-    /* Programs get their hash when compiled or loaded, before any thread
-     * can share them; only a program still being built computes it here. */
-    if (p->hash[0])
-        memcpy(out_hex, p->hash, 65);
-    else
-        bundle_hash_now(p, out_hex);
+    /* The cache is the only part of a compiled program written after it
+     * is built; programs are always heap objects, never const-defined. */
+    veto_program *mp = (veto_program *)p;
+    bundle_cache_hash(mp);
+    char c0 = __atomic_load_n(&mp->hash[0], __ATOMIC_ACQUIRE);
+    out_hex[0] = c0;
+    if (c0)
+        memcpy(out_hex + 1, mp->hash + 1, 64);
 }
 
 veto_status bundle_serialize(const veto_program *p, unsigned char **out, size_t *len, veto_diags *d)
@@ -416,7 +433,7 @@ veto_status bundle_serialize(const veto_program *p, unsigned char **out, size_t 
     uint64_t plen = w.b.len - BUNDLE_HEADER_SIZE;
     for (int i = 0; i < 8; i++)
         bytes[28 + i] = (unsigned char)(plen >> (8 * i));
-    SHA256(bytes + BUNDLE_HEADER_SIZE, (size_t)plen, bytes + 36);
+    sha256(bytes + BUNDLE_HEADER_SIZE, (size_t)plen, bytes + 36);
     *len = w.b.len;
     *out = (unsigned char *)buf_take(&w.b);
     w_free(&w);
@@ -1085,8 +1102,8 @@ veto_program *bundle_load_mem(veto_engine *e, const char *name, const unsigned c
                  (unsigned long long)plen, have);
     if (plen < have)
         LOAD_ERR("%s: bundle is corrupt: %zu bytes after the payload", name, have - (size_t)plen);
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(data + BUNDLE_HEADER_SIZE, have, md);
+    uint8_t md[SHA256_LEN];
+    sha256(data + BUNDLE_HEADER_SIZE, have, md);
     if (memcmp(md, data + 36, sizeof md) != 0)
         LOAD_ERR("%s: bundle is corrupt: checksum mismatch", name);
 
@@ -1118,7 +1135,6 @@ veto_program *bundle_load_mem(veto_engine *e, const char *name, const unsigned c
         veto_program_free(p);
         LOAD_ERR("%s: bundle is invalid: %s", name, r.err);
     }
-    bundle_cache_hash(p);
     return p;
 #undef LOAD_ERR
 }

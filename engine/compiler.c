@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 
 #include "buf.h"
-#include "bundle.h"
 #include "compiler.h"
 #include "lint.h"
 #include "policy_grammar.h"
@@ -148,8 +147,10 @@ bool compiler_is_stdlib_module(const char *name)
 
 const Decl *compiler_find_decl(const Unit *u, const char *name)
 {
+    /* A linear scan (tf has ~250 declarations, looked up ~13,000 times per
+     * compile): the first-byte test skips almost every strcmp call. */
     for (uint32_t i = 0; i < u->ndecls; i++)
-        if (strcmp(u->decls[i].name, name) == 0)
+        if (u->decls[i].name[0] == name[0] && strcmp(u->decls[i].name, name) == 0)
             return &u->decls[i];
     return NULL;
 }
@@ -686,7 +687,7 @@ veto_program *veto_compiler_finish(veto_compiler *vc, veto_diags *d)
     c->prog = NULL;
     arena_free(&c->arena);
     free(vc);
-    bundle_cache_hash(p);
+    /* The policy-set hash is made on first use (veto_program_hash). */
     return p;
 }
 

@@ -2,21 +2,18 @@
 #include "plan.h"
 
 #include "sbuf.h"
+#include "sha256.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 void plan_sha256(const char *bytes, size_t len, char out[72])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (!EVP_Digest(bytes, len, md, &mdlen, EVP_sha256(), NULL))
-        mdlen = 0;
-    strcpy(out, "sha256:");
-    for (unsigned i = 0; i < mdlen && i < 32; i++)
-        snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+    uint8_t md[SHA256_LEN];
+    sha256(bytes, len, md);
+    memcpy(out, "sha256:", 7);
+    sha256_hex(md, out + 7);
 }
 
 const char *plan_action_word(const Jd *actions)

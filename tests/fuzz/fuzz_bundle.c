@@ -13,12 +13,12 @@
  * Whatever loads must verify, disassemble, hash and evaluate (with a small
  * step budget) without a sanitizer report.
  */
-#include <openssl/sha.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bundle.h"
+#include "sha256.h"
 #include "veto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,7 +36,7 @@ static void fuzz_header(unsigned char *b, size_t payload)
     memset(b + 12, 0, 16);
     for (int i = 0; i < 8; i++)
         b[28 + i] = (unsigned char)((uint64_t)payload >> (8 * i));
-    SHA256(b + BUNDLE_HEADER_SIZE, payload, b + 36);
+    sha256(b + BUNDLE_HEADER_SIZE, payload, b + 36);
 }
 
 static void fuzz_run(veto_engine *e, const unsigned char *bytes, size_t len)

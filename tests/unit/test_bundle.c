@@ -6,13 +6,14 @@
  * version give their messages; every program the compiler makes from the
  * examples verifies. */
 #include <dirent.h>
-#include <openssl/sha.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bundle.h"
 #include "harness.h"
 #include "program.h"
+#include "sha256.h"
 #include "veto.h"
 
 static veto_engine *engine;
@@ -152,6 +153,64 @@ TEST(round_trip_same_decisions_and_hash)
     veto_program_free(p);
 }
 
+/* The policy-set hash is computed on first use. It must equal the SHA-256
+ * of the payload (the checksum in the bundle header) and the decision's
+ * "policy_set", and many threads asking a fresh program at once must all
+ * get that value (run under TSan/ASan builds too). */
+struct HashThread {
+    const veto_program *p;
+    char hex[65];
+};
+
+static void *hash_thread(void *arg)
+{
+    struct HashThread *t = arg;
+    veto_program_hash(t->p, t->hex);
+    return NULL;
+}
+
+TEST(lazy_hash_is_the_payload_checksum)
+{
+    veto_program *p = compile_demo();
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    enum { NT = 8 };
+    struct HashThread t[NT];
+    pthread_t tid[NT];
+    int started[NT];
+    for (int i = 0; i < NT; i++) {
+        t[i].p = p;
+        t[i].hex[0] = 'x';
+        started[i] = pthread_create(&tid[i], NULL, hash_thread, &t[i]) == 0;
+    }
+    for (int i = 0; i < NT; i++)
+        if (started[i])
+            pthread_join(tid[i], NULL);
+        else
+            hash_thread(&t[i]);
+
+    unsigned char *bytes;
+    size_t len;
+    CHECK_INT(bundle_serialize(p, &bytes, &len, NULL), VETO_OK);
+    char want[65];
+    sha256_hex(bytes + 36, want);
+    uint8_t md[SHA256_LEN];
+    sha256(bytes + BUNDLE_HEADER_SIZE, len - BUNDLE_HEADER_SIZE, md);
+    char payload[65];
+    sha256_hex(md, payload);
+    CHECK_STR(payload, want);
+    for (int i = 0; i < NT; i++)
+        CHECK_STR(t[i].hex, want);
+    char *json = decide(p, 0);
+    char field[96];
+    snprintf(field, sizeof field, "\"policy_set\": \"%s\"", want);
+    CHECK(json && strstr(json, field));
+    free(json);
+    free(bytes);
+    veto_program_free(p);
+}
+
 TEST(every_truncation_is_refused)
 {
     veto_program *p = compile_demo();
@@ -217,7 +276,7 @@ TEST(crafted_byte_changes_never_crash)
             unsigned char *copy = malloc(len);
             memcpy(copy, bytes, len);
             copy[i] = (unsigned char)(copy[i] + deltas[k]);
-            SHA256(copy + BUNDLE_HEADER_SIZE, len - BUNDLE_HEADER_SIZE, copy + 36);
+            sha256(copy + BUNDLE_HEADER_SIZE, len - BUNDLE_HEADER_SIZE, copy + 36);
             veto_program *q;
             char *msg = load_error(copy, len, &q);
             if (q) {
@@ -353,6 +412,7 @@ int main(void)
 {
     engine = veto_engine_new();
     RUN(round_trip_same_decisions_and_hash);
+    RUN(lazy_hash_is_the_payload_checksum);
     RUN(every_truncation_is_refused);
     RUN(every_byte_flip_is_refused);
     RUN(crafted_byte_changes_never_crash);
