@@ -33,7 +33,7 @@ WERROR  ?= -Werror
 CFLAGS  := $(OPT) $(WARN) $(WERROR) -D_GNU_SOURCE -I$(B)/gen -Iengine -Istdlib $(SANFLAGS) $(EXTRA_CFLAGS)
 # pcre2, yaml and sqlite link statically (Debian's -dev packages ship the .a):
 # loading and relocating them was a third of `veto version`'s start-up.
-LDLIBS  := -Wl,-Bstatic -lpcre2-8 -lyaml -lsqlite3 -Wl,-Bdynamic -lcrypto -lm -lpthread
+LDLIBS  := -Wl,-Bstatic -lpcre2-8 -lyaml -lsqlite3 -Wl,-Bdynamic -lm -lpthread
 LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
 
 ENGINE_SRC := $(sort $(wildcard engine/*.c))

@@ -7,7 +7,7 @@
  *   evaluator the same through one reused veto_evaluator (veto_evaluator_run)
  *
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Iengine bench/latency.c build/libveto.a \
- *      -lpcre2-8 -lyaml -lsqlite3 -lcrypto -lm -lpthread -o build/bench_latency
+ *      -lpcre2-8 -lyaml -lsqlite3 -lm -lpthread -o build/bench_latency
  *   build/bench_latency            prints "compile_ms X", "decision_us Y", "evaluator_us Z"
  *
  * The engine (and the standard library it compiles once) is made before

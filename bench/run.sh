@@ -33,7 +33,7 @@ out="$build/bench"
 mkdir -p "$out"
 sizes=${BENCH_SIZES:-1000 10000 100000}
 CC=${CC:-cc}
-LIBS="-lpcre2-8 -lyaml -lsqlite3 -lcrypto -lm -lpthread"
+LIBS="-lpcre2-8 -lyaml -lsqlite3 -lm -lpthread"
 
 $CC -O2 -std=c11 -Wall -Wextra -o "$out/gen_plan" bench/gen_plan.c
 # shellcheck disable=SC2086 # LIBS is a list of flags

@@ -151,9 +151,16 @@ void decision_finish(veto_decision *d)
 {
     for (uint32_t i = 0; i < d->nresults; i++)
         d->results[i].status = decision_base_status(d, &d->results[i]);
-    if (d->prog)
-        veto_program_hash(d->prog, d->policy_hash); /* bundle.c */
     decision_outcome(d);
+}
+
+const char *decision_policy_hash(const veto_decision *d)
+{
+    if (!d->prog)
+        return "";
+    char tmp[65];
+    veto_program_hash(d->prog, tmp); /* bundle.c: computes once, then reads the cache */
+    return d->prog->hash;
 }
 
 void decision_sha256_hex(const void *data, size_t n, char out[65])

@@ -94,7 +94,6 @@ struct veto_decision {
     bool fail_on_warn;        /* --fail-on warn was applied */
     const char *input_name;   /* display name of the input, or NULL */
     char input_hash[65];      /* SHA-256 of the input bytes (veto_doc_hash); "" without */
-    char policy_hash[65];     /* veto_program_hash; "" when unavailable */
     const char *context_json; /* canonical JSON of actor/time/stack/run, or NULL */
     const char *context_date; /* the context's time.date (YYYY-MM-DD), or NULL */
     const char *as_of;        /* date waivers were checked against, or NULL */
@@ -136,7 +135,12 @@ void waiver_apply(const struct veto_waivers *w, veto_decision *d, const char *to
 int tfsource_lookup(const struct veto_tfsource *t, const char *address, const char **file,
                     uint32_t *line);
 
-/* SHA-256 of bytes as 64 hex digits and a NUL (decision.c, OpenSSL). */
+/* The policy-set hash of d's program (veto_program_hash), computed on first
+ * use and cached on the program: only the views that print it pay for it.
+ * "" when d has no program. Valid while the program lives. */
+const char *decision_policy_hash(const veto_decision *d);
+
+/* SHA-256 of bytes as 64 hex digits and a NUL (decision.c, engine/sha256.c). */
 void decision_sha256_hex(const void *data, size_t n, char out[65]);
 
 #endif

@@ -188,9 +188,13 @@ static const struct {
 
 static int lex_keyword(const char *s, size_t n)
 {
-    for (size_t i = 0; i < sizeof lex_keywords / sizeof lex_keywords[0]; i++)
-        if (strlen(lex_keywords[i].word) == n && memcmp(lex_keywords[i].word, s, n) == 0)
+    /* Every identifier of every source (the embedded tf module included)
+     * comes here: compare the first byte before anything else. */
+    for (size_t i = 0; i < sizeof lex_keywords / sizeof lex_keywords[0]; i++) {
+        const char *w = lex_keywords[i].word;
+        if (w[0] == s[0] && strncmp(w, s, n) == 0 && w[n] == '\0')
             return lex_keywords[i].type;
+    }
     return TK_IDENT;
 }
 

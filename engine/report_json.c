@@ -179,7 +179,8 @@ static void json_decision(Jw *w, const veto_decision *d)
     jw_key(w, "hashes");
     jw_open(w, '{');
     jw_kstr(w, "algorithm", "sha256");
-    jw_kstr(w, "policy_set", d->policy_hash[0] ? d->policy_hash : NULL);
+    const char *ph = decision_policy_hash(d);
+    jw_kstr(w, "policy_set", ph[0] ? ph : NULL);
     jw_kstr(w, "input", d->input_hash[0] ? d->input_hash : NULL);
     jw_close(w, '}');
     jw_key(w, "context");

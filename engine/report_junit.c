@@ -161,9 +161,9 @@ void report_junit(Buf *b, ReportDecs d, size_t n)
                    policy_kind_name(dec->kind));
         buf_printf(b, "      <property name=\"veto.outcome\" value=\"%s\"/>\n",
                    veto_outcome_name(dec->outcome));
-        if (dec->policy_hash[0])
-            buf_printf(b, "      <property name=\"veto.policy_set_sha256\" value=\"%s\"/>\n",
-                       dec->policy_hash);
+        const char *ph = decision_policy_hash(dec);
+        if (ph[0])
+            buf_printf(b, "      <property name=\"veto.policy_set_sha256\" value=\"%s\"/>\n", ph);
         if (dec->input_hash[0])
             buf_printf(b, "      <property name=\"veto.input_sha256\" value=\"%s\"/>\n",
                        dec->input_hash);

@@ -214,8 +214,9 @@ static void md_decision(Buf *b, const veto_decision *d, int many)
     buf_puts(b, "- input: ");
     md_cell(b, report_input(d));
     buf_putc(b, '\n');
-    if (d->policy_hash[0])
-        buf_printf(b, "- policy set sha256: `%s`\n", d->policy_hash);
+    const char *ph = decision_policy_hash(d);
+    if (ph[0])
+        buf_printf(b, "- policy set sha256: `%s`\n", ph);
     if (d->input_hash[0])
         buf_printf(b, "- input sha256: `%s`\n", d->input_hash);
     if (d->context_json) {

@@ -309,8 +309,9 @@ void report_sarif(Buf *b, ReportDecs d, size_t n)
         else
             buf_puts(b, "null");
         buf_puts(b, ", \"policy_set_sha256\": ");
-        if (d[i]->policy_hash[0])
-            sarif_str(b, d[i]->policy_hash);
+        const char *ph = decision_policy_hash(d[i]);
+        if (ph[0])
+            sarif_str(b, ph);
         else
             buf_puts(b, "null");
         buf_puts(b, "}");

@@ -16,7 +16,6 @@ libyaml-dev
 libpcre2-dev
 libsqlite3-dev
 sqlite3
-libssl-dev
 libpq-dev
 libclang-rt-14-dev
 jq

@@ -36,7 +36,7 @@ case $build in *-san) SAN="-fsanitize=address,undefined -fno-sanitize-recover=al
 # shellcheck disable=SC2086
 if ! $CC -O1 -g -std=c11 -D_GNU_SOURCE $SAN -Iengine -I"$build/gen" -Istdlib \
     -o "$tmp/project_check" bench/project_check.c "$build/libveto.a" \
-    -lpcre2-8 -lyaml -lsqlite3 -lcrypto -lm -lpthread; then
+    -lpcre2-8 -lyaml -lsqlite3 -lm -lpthread; then
     echo "cannot build bench/project_check.c"
     echo "0 passed, 1 failed"
     exit 1

@@ -38,7 +38,7 @@ esac
 
 out=build-fuzz
 cc=${FUZZ_CC:-clang}
-ldlibs=${FUZZ_LDLIBS:--lpcre2-8 -lyaml -lsqlite3 -lcrypto -lm -lpthread}
+ldlibs=${FUZZ_LDLIBS:--lpcre2-8 -lyaml -lsqlite3 -lm -lpthread}
 cflags="-std=c11 -g -O1 -D_GNU_SOURCE -DVETO_ARENA_DEBUG -fno-omit-frame-pointer
  -fsanitize=address,undefined -fno-sanitize-recover=undefined -Ibuild/gen -Iengine -Istdlib"
 
