@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "compile_testlib.h"
 #include "harness.h"
 #include "program.h"
 #include "sha256.h"
@@ -57,23 +58,7 @@ static const char input_json[] =
     " {\"address\": \"aws_instance.c\", \"type\": \"aws_instance\","
     "  \"change\": {\"actions\": [\"update\"], \"after\": {\"instance_type\": \"t3\"}}}]}";
 
-static veto_program *compile_demo(void)
-{
-    veto_diags *d = veto_diags_new();
-    veto_compiler *c = veto_compiler_new(engine);
-    veto_program *p = NULL;
-    if (veto_compiler_add_source(c, "demo.veto", policy_src, strlen(policy_src), d) == VETO_OK)
-        p = veto_compiler_finish(c, d);
-    else
-        veto_compiler_free(c);
-    if (!p) {
-        char *r = veto_diags_render(d, 0);
-        fprintf(stderr, "demo policy does not compile:\n%s", r ? r : "");
-        free(r);
-    }
-    veto_diags_free(d);
-    return p;
-}
+static veto_program *compile_demo(void) { return testlib_compile(engine, "demo.veto", policy_src); }
 
 /* The decision JSON of p on the demo input (malloc'd), with a small fuel
  * budget so crafted programs stay quick. */

@@ -8,29 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compile_testlib.h"
 #include "decision.h"
 #include "harness.h"
 #include "veto.h"
 
 static veto_engine *engine;
 
-static veto_program *compile(const char *src)
-{
-    veto_diags *d = veto_diags_new();
-    veto_compiler *c = veto_compiler_new(engine);
-    veto_program *p = NULL;
-    if (veto_compiler_add_source(c, "fast.veto", src, strlen(src), d) == VETO_OK)
-        p = veto_compiler_finish(c, d);
-    else
-        veto_compiler_free(c);
-    if (!p) {
-        char *r = veto_diags_render(d, 0);
-        fprintf(stderr, "test policy does not compile:\n%s", r ? r : "");
-        free(r);
-    }
-    veto_diags_free(d);
-    return p;
-}
+static veto_program *compile(const char *src) { return testlib_compile(engine, "fast.veto", src); }
 
 static veto_doc *load(const char *json)
 {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compile_testlib.h"
 #include "harness.h"
 #include "veto.h"
 
@@ -34,23 +35,7 @@ static const char *const inputs[] = {
 };
 enum { NINPUTS = sizeof inputs / sizeof inputs[0] };
 
-static veto_program *compile(void)
-{
-    veto_diags *d = veto_diags_new();
-    veto_compiler *c = veto_compiler_new(engine);
-    veto_program *p = NULL;
-    if (veto_compiler_add_source(c, "t.veto", policy_src, strlen(policy_src), d) == VETO_OK)
-        p = veto_compiler_finish(c, d);
-    else
-        veto_compiler_free(c);
-    if (!p) {
-        char *r = veto_diags_render(d, 0);
-        fprintf(stderr, "test policy does not compile:\n%s", r ? r : "");
-        free(r);
-    }
-    veto_diags_free(d);
-    return p;
-}
+static veto_program *compile(void) { return testlib_compile(engine, "t.veto", policy_src); }
 
 static char *json_of(veto_decision *dec)
 {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compile_testlib.h"
 #include "harness.h"
 #include "regex_impl.h"
 #include "veto.h"
@@ -167,12 +168,7 @@ TEST(evaluator_reuse_same_as_eval)
     if (!e)
         return;
     veto_diags *d = veto_diags_new();
-    veto_compiler *comp = veto_compiler_new(e);
-    veto_program *p = NULL;
-    if (veto_compiler_add_source(comp, "re.veto", policy_src, strlen(policy_src), d) == VETO_OK)
-        p = veto_compiler_finish(comp, d);
-    else
-        veto_compiler_free(comp);
+    veto_program *p = testlib_compile(e, "re.veto", policy_src);
     CHECK(p != NULL);
     veto_doc *docs[NINPUTS] = {0};
     char *want[NINPUTS] = {0};

@@ -22,6 +22,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "builtin.h"
+#include "compile_testlib.h"
 #include "harness.h"
 #include "json.h"
 #include "keys.h"
@@ -232,20 +233,7 @@ static const char plan_json[] =
 
 static veto_program *compile(veto_engine *e, const char *name, const char *src)
 {
-    veto_diags *d = veto_diags_new();
-    veto_compiler *c = veto_compiler_new(e);
-    veto_program *p = NULL;
-    if (veto_compiler_add_source(c, name, src, strlen(src), d) == VETO_OK)
-        p = veto_compiler_finish(c, d);
-    else
-        veto_compiler_free(c);
-    if (!p) {
-        char *r = veto_diags_render(d, 0);
-        fprintf(stderr, "%s does not compile:\n%s", name, r ? r : "");
-        free(r);
-    }
-    veto_diags_free(d);
-    return p;
+    return testlib_compile(e, name, src);
 }
 
 static char *decide(veto_engine *e, veto_program *p)

@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "builtin.h"
+#include "compile_testlib.h"
 #include "harness.h"
 #include "json.h"
 #include "veto.h"
@@ -311,15 +312,8 @@ static char *json_of(veto_decision *dec)
 
 TEST(evaluator_reuse_sees_each_input)
 {
-    veto_diags *d = veto_diags_new();
-    veto_compiler *c = veto_compiler_new(engine);
-    veto_program *p = NULL;
-    if (veto_compiler_add_source(c, "t.veto", policy_src, strlen(policy_src), d) == VETO_OK)
-        p = veto_compiler_finish(c, d);
-    else
-        veto_compiler_free(c);
+    veto_program *p = testlib_compile(engine, "t.veto", policy_src);
     CHECK(p != NULL);
-    veto_diags_free(d);
     if (!p)
         return;
     /* The same number of changes, so the normalised list of the second
