@@ -68,6 +68,12 @@ typedef struct JsonStream {
      * document is read even when these were not seen before the array; if
      * one turns up after it, the read ends with JSON_STREAM_NO. */
     const char *const *rare;
+    /* What evaluating an element reads (may be NULL: proj), a tree proj
+     * covers (paths_covers): the root members it names are the ones the
+     * elements need to see, so the elements stream while the document is
+     * read when those came before the array; members only proj names may
+     * come anywhere, they are kept in *out as usual. */
+    const struct PathNode *early;
     /* Set by the reader: */
     Value root;    /* before the first element: the root object as the elements must see
                     * it (every member the projection keeps, this one an empty array) */

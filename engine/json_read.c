@@ -1276,13 +1276,14 @@ JsonStreamResult json_read_stream(Arena *arena, const char *buf, size_t len,
     }
     static const PathNode whole = {.whole = 1};
     const PathNode *en = sn->whole ? &whole : paths_elem(sn);
-    /* Members the projection names, other than the streamed one, must be
-     * known before an element is evaluated; with [*] at the root any
-     * member may be, so the array is always streamed last. */
+    /* Members the elements' projection names, other than the streamed
+     * one, must be known before an element is evaluated; with [*] at the
+     * root any member may be, so the array is always streamed last. */
+    const PathNode *early = s->early ? s->early : proj;
     uint64_t need = 0, seen = 0, rare = 0;
-    bool can_now = !proj->star && proj->nkids <= 64;
-    for (uint32_t i = 0; can_now && i < proj->nkids; i++) {
-        const PathNode *k = proj->kids[i];
+    bool can_now = !early->whole && !early->star && early->nkids <= 64;
+    for (uint32_t i = 0; can_now && i < early->nkids; i++) {
+        const PathNode *k = early->kids[i];
         if (k->klen == s->klen && memcmp(k->key, s->key, s->klen) == 0)
             continue;
         need |= (uint64_t)1 << i;
@@ -1354,15 +1355,20 @@ JsonStreamResult json_read_stream(Arena *arena, const char *buf, size_t len,
                     goto finish;
                 goto next;
             } else {
-                if (streamed) {
-                    /* a needed member after the elements were evaluated:
-                     * a second copy of one they saw (the last one wins) or
-                     * a rare one they did not see */
+                const PathNode *ec = c;
+                if (early != proj) {
+                    uint32_t kid = 0;
+                    ec = jp_child(r, early, m.key, m.klen, &kid);
+                }
+                if (streamed && ec) {
+                    /* a member the elements need after they were
+                     * evaluated: a second copy of one they saw (the last
+                     * one wins) or a rare one they did not see */
                     res = JSON_STREAM_NO;
                     goto finish;
                 }
-                for (uint32_t i = 0; can_now && i < proj->nkids; i++)
-                    if (proj->kids[i] == c)
+                for (uint32_t i = 0; can_now && ec && i < early->nkids; i++)
+                    if (early->kids[i] == ec)
                         seen |= (uint64_t)1 << i;
                 if (!jp_value(r, &p, c, 1, &m.val))
                     goto finish;

@@ -48,11 +48,16 @@ typedef struct SiteMem {
     const char *key;
     uint32_t klen, kid;
     Av val;
+    bool wanted; /* lazy sites: something reads this member */
 } SiteMem;
 
 typedef struct Site {
     uint32_t func, pc;
     bool whole; /* everything that flows in is marked whole */
+    /* Lazy (tf.normalise_all's objects): a member's value is filled in
+     * only once something reads it (wanted), or all of them once
+     * something reads the whole object (want_all). */
+    bool lazy, want_all;
     SiteMem *mems;
     uint32_t nmems, capmems;
     Av star; /* members with keys unknown here; for arrays, the elements */
@@ -216,6 +221,10 @@ static PathNode *node_widen(An *an, PathNode *n, const char *key, uint32_t klen,
  * itself stands for its children and is kept whole. */
 static PathNode *node_child(An *an, PathNode *n, const char *key, uint32_t klen, uint32_t kid)
 {
+    /* A whole node keeps everything below it and stands for it: a child
+     * would add nothing, and could widen an ancestor for no reason. */
+    if (n->whole)
+        return n;
     if (n->depth >= PATHS_MAX_DEPTH) {
         node_set_whole(an, n);
         return n;
@@ -240,6 +249,8 @@ static PathNode *node_child(An *an, PathNode *n, const char *key, uint32_t klen,
 
 static PathNode *node_star(An *an, PathNode *n)
 {
+    if (n->whole)
+        return n;
     if (n->depth >= PATHS_MAX_DEPTH) {
         node_set_whole(an, n);
         return n;
@@ -312,6 +323,35 @@ static void site_put(An *an, uint32_t si, Av *slot, const Av *v)
     av_union(an, slot, v, true);
 }
 
+/* A lazy site's members are all read. */
+static void site_want_all(An *an, Site *s)
+{
+    if (s->lazy && !s->want_all) {
+        s->want_all = true;
+        an->changed++;
+    }
+}
+
+/* A lazy site's member `key` is read. */
+static void site_want(An *an, Site *s, const char *key, uint32_t klen, uint32_t kid)
+{
+    if (!s->lazy || s->want_all)
+        return;
+    for (uint32_t i = 0; i < s->nmems; i++) {
+        if (same_key(s->mems[i].key, s->mems[i].klen, s->mems[i].kid, key, klen, kid)) {
+            if (!s->mems[i].wanted) {
+                s->mems[i].wanted = true;
+                an->changed++;
+            }
+            return;
+        }
+    }
+    uint32_t n = s->nmems;
+    site_member(an, s, key, klen, kid);
+    if (s->nmems > n)
+        s->mems[n].wanted = true;
+}
+
 static void mark_whole(An *an, const Av *v)
 {
     for (uint32_t i = 0; i < v->n; i++) {
@@ -320,6 +360,7 @@ static void mark_whole(An *an, const Av *v)
             node_set_whole(an, an->nodes[id]);
         } else {
             Site *s = &an->sites[id];
+            site_want_all(an, s);
             if (s->whole)
                 continue;
             s->whole = true;
@@ -329,6 +370,14 @@ static void mark_whole(An *an, const Av *v)
             mark_whole(an, &an->sites[id].star);
         }
     }
+}
+
+/* The input paths of v kept whole; the sites it holds left as they are. */
+static void mark_whole_paths(An *an, const Av *v)
+{
+    for (uint32_t i = 0; i < v->n; i++)
+        if (ATOM_KIND(v->a[i]) == AT_PATH)
+            node_set_whole(an, an->nodes[ATOM_ID(v->a[i])]);
 }
 
 /* ---- abstract operations ---------------------------------------------------- */
@@ -343,6 +392,7 @@ static Av av_field(An *an, const Av *o, const char *key, uint32_t klen, uint32_t
             av_add(an, &r, ATOM(AT_PATH, c->id));
         } else if (ATOM_KIND(a) == AT_OBJ) {
             Site *s = &an->sites[id];
+            site_want(an, s, key, klen, kid);
             for (uint32_t k = 0; k < s->nmems; k++)
                 if (same_key(s->mems[k].key, s->mems[k].klen, s->mems[k].kid, key, klen, kid))
                     av_union(an, &r, &an->sites[id].mems[k].val, false);
@@ -362,6 +412,7 @@ static Av av_elems(An *an, const Av *o)
             PathNode *c = node_star(an, an->nodes[id]);
             av_add(an, &r, ATOM(AT_PATH, c->id));
         } else {
+            site_want_all(an, &an->sites[id]);
             for (uint32_t k = 0; k < an->sites[id].nmems; k++)
                 av_union(an, &r, &an->sites[id].mems[k].val, false);
             av_union(an, &r, &an->sites[id].star, false);
@@ -514,9 +565,12 @@ static bool is_kind_builtin(const char *name)
  * an array (site at pc) of objects (site at pc | PATHS_SITE_AUX) whose
  * members are fields of each element rc or of rc.change, read as OP_FIELD
  * reads them; "action" is an element of change.actions, chosen by
- * comparing the elements (kept whole). The element itself, rc.change and
- * the fields that a rule never reads stay kind-only. Keep this table in
- * step with tf_fields in builtins_tf.c. */
+ * comparing the elements (kept whole). The objects' site is lazy: a field
+ * is read from the input only once something reads that member of the
+ * objects (or all of them, read whole), so the fields no rule reads are
+ * not kept at all. Each field is read independently of the others (a
+ * missing one gets its default). Keep this table in step with tf_fields
+ * in builtins_tf.c. */
 #define PATHS_SITE_AUX 0x80000000u /* a second site for one instruction */
 
 /* On: tf.normalise_all reads exactly the fields listed below. `veto eval
@@ -555,19 +609,41 @@ static uint32_t paths_kid(An *an, const char *s)
     return keys_lookup(an->p->engine->keys, s, strlen(s));
 }
 
+/* Whether member `out` of lazy site s is read. */
+static bool paths_wanted(const Site *s, const char *out)
+{
+    if (s->want_all)
+        return true;
+    uint32_t len = (uint32_t)strlen(out);
+    for (uint32_t i = 0; i < s->nmems; i++)
+        if (s->mems[i].wanted && s->mems[i].klen == len && memcmp(s->mems[i].key, out, len) == 0)
+            return true;
+    return false;
+}
+
 static Av paths_tf_normalise(An *an, uint32_t fi, uint32_t pc, const Av *list)
 {
     uint32_t arr = site_get(an, fi, pc);
     uint32_t obj = site_get(an, fi, pc | PATHS_SITE_AUX);
+    an->sites[obj].lazy = true;
     Av rc = av_elems(an, list);
-    Av change = av_field(an, &rc, "change", 6, paths_kid(an, "change"));
+    Av change = {0};
+    bool have_change = false;
     for (size_t i = 0; i < sizeof paths_tf_fields / sizeof *paths_tf_fields && !an->oom; i++) {
         const char *src = paths_tf_fields[i].src, *out = paths_tf_fields[i].out;
+        bool actions = strcmp(out, "actions") == 0;
+        if (!paths_wanted(&an->sites[obj], out) &&
+            !(actions && paths_wanted(&an->sites[obj], "action")))
+            continue;
+        if (paths_tf_fields[i].change && !have_change) {
+            change = av_field(an, &rc, "change", 6, paths_kid(an, "change"));
+            have_change = true;
+        }
         Av v = av_field(an, paths_tf_fields[i].change ? &change : &rc, src, (uint32_t)strlen(src),
                         paths_kid(an, src));
         Av *slot = site_member(an, &an->sites[obj], out, (uint32_t)strlen(out), paths_kid(an, out));
         site_put(an, obj, slot, &v);
-        if (strcmp(out, "actions") == 0) {
+        if (actions) {
             /* action_of counts the list and compares its elements; the
              * action is one of them */
             Av e = av_elems(an, &v);
@@ -604,6 +680,27 @@ static Av paths_tf_of_type(An *an, uint32_t fi, uint32_t pc, const Av *list, con
     site_put(an, arr, &an->sites[arr].star, &e);
     av_free(&t);
     av_free(&e);
+    Av r = {0};
+    av_add(an, &r, ATOM(AT_ARR, arr));
+    return r;
+}
+
+/* flatten(list) (builtins_collections.c): an array (site at pc) of the
+ * list's elements, with those that are arrays (or sets) replaced by their
+ * elements. It looks at each element's kind only and copies values, so it
+ * reads nothing whole: the result holds the elements and their elements
+ * (an element that is not an array is kept as it is; the elements of one
+ * that is are needed, so are its members if it is an object: more than
+ * flatten reads, never less). */
+static Av paths_flatten(An *an, uint32_t fi, uint32_t pc, const Av *list)
+{
+    uint32_t arr = site_get(an, fi, pc);
+    Av e = av_elems(an, list);
+    Av ee = av_elems(an, &e);
+    site_put(an, arr, &an->sites[arr].star, &e);
+    site_put(an, arr, &an->sites[arr].star, &ee);
+    av_free(&e);
+    av_free(&ee);
     Av r = {0};
     av_add(an, &r, ATOM(AT_ARR, arr));
     return r;
@@ -739,10 +836,13 @@ static void analyze_function(An *an, uint32_t fi)
         case OP_MUL:
         case OP_DIV:
         case OP_MOD: {
-            /* array + array joins: the result holds both sides */
+            /* array + array joins: the result holds both sides. What the
+             * program built (sites) is an array, a set or an object: joined
+             * without reading an element, or a type error that names the
+             * kinds only; an input value may be a string or a number. */
             Av b = st_pop(an), a = st_pop(an);
-            mark_whole(an, &a);
-            mark_whole(an, &b);
+            mark_whole_paths(an, &a);
+            mark_whole_paths(an, &b);
             av_union(an, &a, &b, false);
             av_free(&b);
             st_push(an, a);
@@ -976,6 +1076,12 @@ static void analyze_function(An *an, uint32_t fi)
                 st_push(an, r);
                 break;
             }
+            if (argc == 1 && strcmp(b->name, "flatten") == 0) {
+                Av r = paths_flatten(an, fi, pc, &an->stack[an->sp - 1]);
+                st_drop(an, 1);
+                st_push(an, r);
+                break;
+            }
             if (is_kind_builtin(b->name)) {
                 st_drop(an, argc); /* looks at the kind only */
                 st_push(an, none);
@@ -1087,9 +1193,13 @@ static void node_finish(An *an, PathNode *n)
     if (n->nkids || n->star) {
         for (size_t i = 0; i < sizeof mask_keys / sizeof *mask_keys; i++) {
             uint32_t len = (uint32_t)strlen(mask_keys[i]);
+            uint32_t before = an->nnodes;
             PathNode *m = node_child(an, n, mask_keys[i], len,
                                      keys_lookup(an->p->engine->keys, mask_keys[i], len));
             node_set_whole(an, m);
+            /* made here, not by a read: unless [*] reads every member */
+            if (m != n && an->nnodes > before && !n->star)
+                m->mask = 1;
         }
     }
     for (uint32_t i = 0; i < n->nkids; i++)
@@ -1098,7 +1208,9 @@ static void node_finish(An *an, PathNode *n)
         node_finish(an, n->star);
 }
 
-PathTree *paths_analyze(const Program *p)
+PathTree *paths_analyze(const Program *p) { return paths_analyze_rules(p, NULL); }
+
+PathTree *paths_analyze_rules(const Program *p, const uint8_t *rule_mask)
 {
     PathTree *t = calloc(1, sizeof *t);
     An an;
@@ -1127,7 +1239,8 @@ PathTree *paths_analyze(const Program *p)
     if (!reach || !work)
         an.oom = true;
     for (uint32_t r = 0; r < p->nrules && !an.oom; r++)
-        if (p->rules[r].func < p->nfuncs && !reach[p->rules[r].func]) {
+        if ((!rule_mask || rule_mask[r]) && p->rules[r].func < p->nfuncs &&
+            !reach[p->rules[r].func]) {
             reach[p->rules[r].func] = true;
             work[nwork++] = p->rules[r].func;
         }
@@ -1250,4 +1363,109 @@ char *paths_describe(const PathTree *t)
     char prefix[4096];
     describe(&b, t->root, prefix, 0, sizeof prefix);
     return buf_take(&b);
+}
+
+/* ---- applying a tree to values ---------------------------------------------- */
+
+bool paths_covers(const PathNode *big, const PathNode *small)
+{
+    if (!small)
+        return true;
+    if (!big)
+        return false;
+    if (big->whole)
+        return true;
+    if (small->whole)
+        return false;
+    /* arrays: elements kept whole (else they are kept as the [*] node) */
+    if (small->elems_whole && !big->elems_whole && !(big->star && big->star->whole))
+        return false;
+    /* objects: every member small keeps, big keeps at least as deep */
+    for (uint32_t i = 0; i < small->nkids; i++) {
+        const PathNode *k = small->kids[i];
+        if (!paths_covers(paths_child(big, k->key, k->klen, k->kid), k))
+            return false;
+    }
+    return !small->star || (big->star && paths_covers(big->star, small->star));
+}
+
+/* A copy of n bytes of text in a (never NULL unless out of memory). */
+static const char *paths_text(Arena *a, const char *s, uint32_t n)
+{
+    char *d = arena_alloc(a, n ? n : 1);
+    if (d && n)
+        memcpy(d, s, n);
+    return d;
+}
+
+#define PATHS_COPY_MAX_DEPTH 1024
+
+static bool paths_copy_depth(Arena *a, Value v, const PathNode *n, bool masks, const KeyTable *keys,
+                             uint32_t depth, Value *out)
+{
+    static const PathNode whole = {.whole = 1};
+    if (depth > PATHS_COPY_MAX_DEPTH)
+        return false;
+    *out = v;
+    switch (v.kind) {
+    case V_STR:
+    case V_BIGNUM:
+        return (out->u.s = paths_text(a, v.u.s, v.n)) != NULL;
+    case V_ARR:
+    case V_SET: {
+        if (v.n == 0)
+            return true;
+        const PathNode *en = n->whole ? &whole : paths_elem(n);
+        Value *items = arena_alloc(a, v.n * sizeof *items);
+        if (!items)
+            return false;
+        for (uint32_t i = 0; i < v.n; i++)
+            if (!paths_copy_depth(a, v.u.a[i], en, masks, keys, depth + 1, &items[i]))
+                return false;
+        out->u.a = items;
+        return true;
+    }
+    case V_OBJ: {
+        uint32_t keep = 0;
+        for (uint32_t i = 0; i < v.n; i++) {
+            const Member *m = &v.u.o[i];
+            const PathNode *c = n->whole ? n : paths_child(n, m->key, m->klen, m->kid);
+            keep += c && (masks || !c->mask);
+        }
+        out->n = keep;
+        out->u.o = NULL;
+        if (keep == 0)
+            return true;
+        Member *ms = arena_alloc(a, keep * sizeof *ms);
+        if (!ms)
+            return false;
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < v.n; i++) {
+            const Member *m = &v.u.o[i];
+            const PathNode *c = n->whole ? &whole : paths_child(n, m->key, m->klen, m->kid);
+            if (!c || (!masks && c->mask))
+                continue;
+            ms[k] = *m;
+            /* an interned key's text lives as long as the engine */
+            uint32_t klen = 0;
+            const char *kt = m->kid && keys ? keys_text(keys, m->kid, &klen) : NULL;
+            ms[k].key = kt && klen == m->klen ? kt : paths_text(a, m->key, m->klen);
+            if (!ms[k].key || !paths_copy_depth(a, m->val, c, masks, keys, depth + 1, &ms[k].val))
+                return false;
+            k++;
+        }
+        out->u.o = ms;
+        return true;
+    }
+    default:
+        return true;
+    }
+}
+
+bool paths_copy(Arena *a, Value v, const PathNode *n, bool masks, const KeyTable *keys, Value *out)
+{
+    *out = value_undef();
+    if (!n)
+        return true;
+    return paths_copy_depth(a, v, n, masks, keys, 0, out) && !a->failed;
 }

@@ -20,9 +20,16 @@
  *     already merged it into its named siblings.
  * Whenever the analysis is unsure (an instruction it does not model, a
  * limit reached) it marks the root whole: projection then keeps everything.
+ * Below a whole node nothing is added: the node stands for all of it.
  * The Terraform sensitivity masks (after_sensitive, before_sensitive,
  * sensitive_values, sensitive) are kept whole beside any needed object, so
- * the loader's tainting sees exactly what it would see on the full document.
+ * the loader's tainting sees exactly what it would see on the full document
+ * (`mask` marks those no rule reads).
+ *
+ * An analysis may be rooted at some of the rules only (paths_analyze_rules):
+ * mixed streaming (stream.c) keeps of each entry what the policies that do
+ * not stream read (paths_copy), and checks with paths_covers that the
+ * program's projection keeps it.
  */
 #ifndef VETO_PATHS_H
 #define VETO_PATHS_H
@@ -42,6 +49,8 @@ struct PathNode {
     uint16_t depth;      /* root = 0 */
     uint8_t whole;       /* keep everything below */
     uint8_t elems_whole; /* an array here keeps its elements whole */
+    uint8_t mask;        /* a sensitivity mask kept for the loader's tainting only: no rule
+                          * reads it (paths_copy of a tainted value leaves it out) */
     PathNode **kids;     /* named children */
     uint32_t nkids, capkids;
     PathNode *star;   /* [*]: every member/element, or NULL */
@@ -56,7 +65,30 @@ typedef struct PathTree {
 
 /* Analyses p (borrowed) and returns an owned tree, or NULL on OOM. */
 PathTree *paths_analyze(const Program *p);
+/* The same analysis rooted at the rules r with rule_mask[r] != 0 (one byte
+ * per rule; NULL: every rule): what those rules, and the functions and
+ * globals they reach, can read. A policy set's rules evaluated on any
+ * document equal on that tree give the results they give on the whole. */
+PathTree *paths_analyze_rules(const Program *p, const uint8_t *rule_mask);
 void paths_free(PathTree *t);
+
+/* True when everything `small` keeps, `big` keeps too (at least as deep):
+ * a value read with big's projection and copied with small's (paths_copy)
+ * is the value read with small's. NULL small keeps nothing; NULL big
+ * nothing either. */
+bool paths_covers(const PathNode *big, const PathNode *small);
+
+/* Copies v into a, keeping of it only what the tree n keeps, as the
+ * projecting reader would have read it (json.h): the members n names (or
+ * all, under [*] or whole), elements with paths_elem(n), scalars as they
+ * are — but for !masks, the members of mask nodes (PathNode.mask), which
+ * only tainting reads: for a value tainted already. Taint flags are kept.
+ * All text is copied (strings, big numbers, keys), except keys interned in
+ * `keys` (may be NULL), which point at the table's text: the copy depends
+ * on nothing v lives in. n NULL: *out is undefined. False on out of memory
+ * (a's failed flag set) or nesting beyond 1024 levels; *out is then
+ * garbage. */
+bool paths_copy(Arena *a, Value v, const PathNode *n, bool masks, const KeyTable *keys, Value *out);
 
 /* The child of n for an object member key (named child, else [*]); NULL
  * when the member is not needed. */

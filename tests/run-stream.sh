@@ -26,6 +26,17 @@
 # object, YAML and stdin; the input hash equals sha256sum, on the thread
 # that hashes large inputs too.
 #
+# Mixed sets (some policies stream, others need the whole list; the trace
+# says "stream: mixed, N elements, S streamed + W whole policies"): the
+# example library as a whole; whole policies reading resource_changes every
+# way (count, index, `any`, sort, joins of addresses, one resource against
+# all, tf selections, a secret in a message — redacted alike, a member
+# after the list only they read, its secret tainted) between streaming
+# ones, a global both read, a whole policy's runtime error as its error
+# result; on the generated plan and every fixture plan (most of which must
+# stream mixed); fallbacks on a streaming policy's runtime error, a whole
+# policy's step budget, the memory cap on the kept entries, a parse error.
+#
 # Prints one line per failure, then "N passed, N failed".
 set -u
 root=${VETO_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -190,6 +201,164 @@ else
     head -5 "$tmp/cap.s/err" "$tmp/cap.w/err"
 fi
 
+# ---- mixed: policies that stream and policies that need the whole document --
+
+# The example library mixes both (the Kubernetes policies, plan.max_destroys,
+# aws.rds.storage_encrypted need the whole list): it streams the others and
+# evaluates those on the document rebuilt from what they read of each entry.
+same examples --policy policies-examples --input "$tmp/gen300.json" &&
+    traced examples '^stream: mixed, 300 elements, [0-9]+ streamed \+ [0-9]+ whole policies$'
+
+mkdir -p "$tmp/p/mix" "$tmp/p/mixlate" "$tmp/p/mixquad" "$tmp/p/mixerr"
+# whole-document policies reading resource_changes every way there is —
+# counting it, indexing it, `any` over it, sorting and joining addresses,
+# one resource against all, tf selections, a secret printed in a message —
+# interleaved with streaming ones in program order; a global both read; a
+# whole policy with results and then a runtime error (an error result, not
+# a fallback), and a post rule of its own
+cat >"$tmp/p/mix/a_mixed.veto" <<'VETO'
+let env = input.variables.env.value ?? "none"
+
+policy mix.count
+  kind: plan
+  severity: high
+deny when count(input.resource_changes) > 2
+  message "${count(input.resource_changes)} changes in ${env}"
+warn when any r in input.resource_changes: r.type == "aws_db_instance"
+  message "the plan has a database"
+
+policy mix.stream
+  kind: plan
+  severity: medium
+deny for rc in input.resource_changes
+  when rc.type == "aws_s3_bucket" and "create" in rc.change.actions
+  message "${rc.address} created in ${env}"
+deny for rc in input.resource_changes
+  when rc.type == "aws_db_instance"
+  message "${rc.address} password ${rc.change.after.password ?? "none"}"
+
+policy mix.index
+  kind: plan
+deny when count(input.resource_changes) > 1 and input.resource_changes[1].type != input.resource_changes[0].type
+  message "first two differ: ${input.resource_changes[0].address} ${input.resource_changes[1].address}"
+VETO
+cat >"$tmp/p/mix/b_whole.veto" <<'VETO'
+use tf
+policy mix.sorted
+  kind: plan
+deny when count(input.resource_changes) > 0
+  message "first ${sort([r.address for r in input.resource_changes])[0]}, roles ${join([r.name for r in input.resource_changes if r.type == "aws_iam_role"], ",")}"
+
+policy mix.secret
+  kind: plan
+  severity: critical
+deny for r in input.resource_changes
+  when r.type == "aws_db_instance" and count(input.resource_changes) > 1
+  message "${r.address} password ${r.change.after.password ?? "none"} (of ${count(input.resource_changes)}), tags ${r.change.after.tags}"
+
+policy mix.pairs
+  kind: plan
+warn for r in input.resource_changes
+  when any o in input.resource_changes: o.address != r.address and o.name == r.name
+  message "${r.address} shares its name"
+
+policy mix.destroys
+  kind: plan
+deny when count(tf.destroys()) > 0
+  message "destroys: ${join([r.address for r in tf.destroys()], ", ")}"
+
+policy mix.error
+  kind: plan
+warn for r in input.resource_changes
+  when r.type == "aws_iam_role" and count(input.resource_changes) > 0
+  message "role ${r.name}"
+deny when count(input.resource_changes) + input.resource_changes[0].name > 0
+  message "never"
+warn message "not reached"
+VETO
+cat >"$tmp/p/mix/c_stream.veto" <<'VETO'
+use tf
+policy mix.tags
+  kind: plan
+  severity: low
+warn for r in tf.with_actions(["create", "update"])
+  when not is_defined(r.after.tags.owner)
+  message "${r.address} has no owner"
+VETO
+same mix --policy "$tmp/p/mix" --input "$tmp/gen300.json" &&
+    traced mix '^stream: mixed, 300 elements, 2 streamed \+ 7 whole policies$' &&
+    if grep -q 'cannot add' "$tmp/mix.s/text" && grep -q 'password (sensitive) (of 300)' "$tmp/mix.s/text" &&
+        ! grep -q 's3cr3t' "$tmp/mix.s/json" "$tmp/mix.s/text"; then
+        ok
+    else
+        fail "mix: no error result, or a secret not redacted"
+    fi
+# every fixture plan, and the example library on each
+for p in "$@"; do
+    [ "$p" = "$tmp/gen300.json" ] && continue
+    name=fix$(printf '%s' "$p" | cksum | cut -d' ' -f1)
+    same "$name" --policy "$tmp/p/mix" --input "$p" || continue
+    same "$name.ex" --policy policies-examples --input "$p"
+    cat "$tmp/$name.trace" >>"$tmp/fixtures.trace"
+done
+if [ $# -gt 1 ]; then
+    if [ "$(grep -c '^stream: mixed' "$tmp/fixtures.trace")" -ge $((($# - 1) / 2)) ]; then
+        ok
+    else
+        fail "fixtures: fewer than half the plans streamed mixed:"
+        sort "$tmp/fixtures.trace" | uniq -c | head
+    fi
+fi
+# a member after resource_changes that only a whole policy reads (and a
+# secret in it, tainted although the entries had been streamed by then):
+# the entries still stream as they are read; one a streaming policy reads:
+# they stream after the document's end
+cat >"$tmp/p/mixlate/late.veto" <<'VETO'
+policy late.whole
+  kind: plan
+deny when count(input.resource_changes) > 0
+  message "at ${input.timestamp}: ${count(input.resource_changes)} changes, password ${input.output_changes.db_password.after}"
+policy late.stream
+  kind: plan
+deny for rc in input.resource_changes
+  when rc.type == "aws_security_group"
+  message "${rc.address}"
+VETO
+same mixlate --policy "$tmp/p/mixlate" --input "$tmp/gen300.json" &&
+    traced mixlate '^stream: mixed, 300 elements, 1 streamed \+ 1 whole policies$' &&
+    if grep -q 'password (sensitive)' "$tmp/mixlate.s/text"; then ok; else fail "mixlate: secret shown"; fi
+cp "$tmp/p/late/late.veto" "$tmp/p/mixlate/late2.veto"
+same mixlate2 --policy "$tmp/p/mixlate" --input "$tmp/gen300.json" &&
+    traced mixlate2 '^stream: mixed, 300 elements, 2 streamed \+ 1 whole policies \(deferred\)$'
+# fallbacks: a runtime error in a streaming policy; the step budget, which a
+# whole policy evaluated alone may spend differently (globals another policy
+# computed on the whole document), so any limit there falls back; the
+# memory cap on the entries kept; a parse error after some entries
+cp "$tmp/p/err/err.veto" "$tmp/p/mixerr/"
+cp "$tmp/p/mixlate/late.veto" "$tmp/p/mixerr/whole.veto"
+sed -i '/^policy late.stream/,$d' "$tmp/p/mixerr/whole.veto"
+same mixerr --policy "$tmp/p/mixerr" --input "$tmp/gen300.json" &&
+    traced mixerr '^stream: whole document \(runtime error\)$'
+cat >"$tmp/p/mixquad/quad.veto" <<'VETO'
+policy quad.whole
+  kind: plan
+warn for r in input.resource_changes
+  when any o in input.resource_changes: o.address != r.address and o.name == r.name
+  message "${r.address}"
+policy quad.stream
+  kind: plan
+deny for rc in input.resource_changes
+  when rc.type == "aws_security_group"
+  message "${rc.address}"
+VETO
+same mixfuel --policy "$tmp/p/mixquad" --input "$tmp/gen300.json" --fuel 50000 &&
+    traced mixfuel '^stream: whole document \(resource limit in a policy that does not stream\)$' &&
+    if grep -q 'step budget' "$tmp/mixfuel.s/text"; then ok; else fail "mixfuel: no step budget error"; fi
+same mixquad --policy "$tmp/p/mixquad" --input "$tmp/gen300.json" &&
+    traced mixquad '^stream: mixed, 300 elements, 1 streamed \+ 1 whole policies$'
+same mixcap --policy "$tmp/p/mix" --input "$tmp/gen300.json" --mem-cap 100000 &&
+    traced mixcap '^stream: whole document \(out of memory keeping an entry\)$'
+
 # ---- inputs streaming must hand to the whole document ----------------------
 
 # a parse error after some resources (a bad byte where a string should
@@ -204,7 +373,9 @@ if [ -n "$at" ] && printf '@' | dd of="$tmp/broken.json" bs=1 seek="$at" conv=no
     ! cmp -s "$tmp/broken.json" "$tmp/gen400.json"; then
     same broken --policy "$tmp/p/keep" --input "$tmp/broken.json" &&
         traced broken '^stream: whole document \(invalid JSON or out of memory\)$' &&
-        if grep -q 'invalid JSON' "$tmp/broken.s/err"; then ok; else fail "broken: no diagnostic"; fi
+        if grep -q 'invalid JSON' "$tmp/broken.s/err"; then ok; else fail "broken: no diagnostic"; fi &&
+        same mixbroken --policy "$tmp/p/mix" --input "$tmp/broken.json" &&
+        traced mixbroken '^stream: whole document \(invalid JSON or out of memory\)$'
 else
     fail "broken: could not corrupt the generated plan"
 fi

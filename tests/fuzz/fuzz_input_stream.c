@@ -8,9 +8,13 @@
  * tf module and through raw input paths, a POST rule over a FOLD global
  * (count of a stream), a POST rule over another top-level member, a KEEP
  * global (independent of resource_changes) read inside a stream loop, and
- * an interpolated message. Both ways must agree exactly: both fail to load,
- * or both give decisions whose JSON records are byte for byte the same.
- * Anything else aborts.
+ * an interpolated message; and policies that need the whole list (a count,
+ * an index, `any`, a sort, a join of a tf selection that may raise a
+ * runtime error, a secret in a message, a member that may follow the
+ * list), so that the set streams mixed: those are evaluated on the
+ * document rebuilt from what they read of each entry. Both ways must agree
+ * exactly: both fail to load, or both give decisions whose JSON records
+ * are byte for byte the same. Anything else aborts.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -61,7 +65,26 @@ static const char fuzz_policies[] =
     "  kind: plan\n"
     "  severity: low\n"
     "deny when input.format_version == \"0.1\"\n"
-    "  message \"old format ${input.format_version}\"\n";
+    "  message \"old format ${input.format_version}\"\n"
+    "\n"
+    "policy fuzz.whole\n"
+    "  kind: plan\n"
+    "  severity: high\n"
+    "deny when count(input.resource_changes) > 2\n"
+    "  message \"${count(input.resource_changes)} at ${input.timestamp ?? \"?\"}, first \"\n"
+    "    + \"${input.resource_changes[0].address}\"\n"
+    "deny for r in input.resource_changes\n"
+    "  when r.type == \"aws_db_instance\" and count(input.resource_changes) > 1\n"
+    "  message \"${r.address} password ${r.change.after.password}\"\n"
+    "warn when any r in input.resource_changes: r.change.after.size == 7\n"
+    "  message \"sorted ${sort([r.name for r in input.resource_changes])}\"\n"
+    "\n"
+    "policy fuzz.gone\n"
+    "  kind: plan\n"
+    "  severity: low\n"
+    "let gone_list = [r.address for r in tf.destroys()]\n"
+    "deny when count(gone_list) > 0\n"
+    "  message \"destroys ${join(gone_list, \", \")}\"\n";
 
 /* The bytes as a file: an anonymous memory file, named through /proc. */
 static int fuzz_file(const uint8_t *data, size_t size, char *path, size_t pathlen)
