@@ -636,6 +636,51 @@ static bool json_dedup(JsonReader *r, Member *m, size_t *n)
     return true;
 }
 
+/* Closes an object or array whose members / elements the reader collected
+ * on its scratch stack from `start` on: copies them into arena (an object
+ * with its duplicate keys resolved), pops them, and sets *out. False, with
+ * the error reported at p, on out of memory or a duplicate key. */
+static bool json_close_object(JsonReader *r, Arena *arena, size_t start, const char *p, Value *out)
+{
+    size_t n = r->nmems - start;
+    /* r->mems is still NULL when no member was ever read ("{}"): NULL + 0
+     * is undefined behaviour, so only index it when n > 0 */
+    Member *src = n ? r->mems + start : NULL;
+    if (n > 1 && !json_dedup(r, src, &n))
+        return false;
+    Value v = value_undef();
+    v.kind = V_OBJ;
+    if (n) {
+        Member *dst = arena_alloc(arena, n * sizeof *dst);
+        if (!dst)
+            return json_fail(r, p, "out of memory");
+        memcpy(dst, src, n * sizeof *dst);
+        v.u.o = dst;
+    }
+    v.n = (uint32_t)n;
+    r->nmems = start;
+    *out = v;
+    return true;
+}
+
+static bool json_close_array(JsonReader *r, Arena *arena, size_t start, const char *p, Value *out)
+{
+    size_t n = r->nvals - start;
+    Value v = value_undef();
+    v.kind = V_ARR;
+    if (n) {
+        Value *dst = arena_alloc(arena, n * sizeof *dst);
+        if (!dst)
+            return json_fail(r, p, "out of memory");
+        memcpy(dst, r->vals + start, n * sizeof *dst);
+        v.u.a = dst;
+    }
+    v.n = (uint32_t)n;
+    r->nvals = start;
+    *out = v;
+    return true;
+}
+
 /* ---- the reader loop ---------------------------------------------------- */
 
 /* Parses one complete value at *pp (leading whitespace allowed), with
@@ -775,41 +820,9 @@ close:
     /* The innermost container just ended: copy it into the arena. */
     {
         JsonFrame *f = &r->frames[--r->nframes];
-        v = value_undef();
-        if (f->is_obj) {
-            size_t n = r->nmems - f->start;
-            /* r->mems is still NULL when no member was ever read ("{}"):
-             * NULL + 0 is undefined behaviour, so only index it when n > 0 */
-            Member *src = n ? r->mems + f->start : NULL;
-            if (n > 1 && !json_dedup(r, src, &n))
-                goto done;
-            v.kind = V_OBJ;
-            if (n) {
-                Member *dst = arena_alloc(arena, n * sizeof *dst);
-                if (!dst) {
-                    json_fail(r, p, "out of memory");
-                    goto done;
-                }
-                memcpy(dst, src, n * sizeof *dst);
-                v.u.o = dst;
-            }
-            v.n = (uint32_t)n;
-            r->nmems = f->start;
-        } else {
-            size_t n = r->nvals - f->start;
-            v.kind = V_ARR;
-            if (n) {
-                Value *dst = arena_alloc(arena, n * sizeof *dst);
-                if (!dst) {
-                    json_fail(r, p, "out of memory");
-                    goto done;
-                }
-                memcpy(dst, r->vals + f->start, n * sizeof *dst);
-                v.u.a = dst;
-            }
-            v.n = (uint32_t)n;
-            r->nvals = f->start;
-        }
+        if (!(f->is_obj ? json_close_object(r, arena, f->start, p, &v)
+                        : json_close_array(r, arena, f->start, p, &v)))
+            goto done;
     }
     /* fall through */
 
@@ -1110,17 +1123,8 @@ static bool jp_value(JsonReader *r, const char **pp, const PathNode *n, uint32_t
                 return json_fail(r, p, "expected ',' or ']' after array element");
             }
         }
-        size_t cnt = r->nvals - start;
-        v.kind = V_ARR;
-        if (cnt) {
-            Value *dst = arena_alloc(r->arena, cnt * sizeof *dst);
-            if (!dst)
-                return json_fail(r, p, "out of memory");
-            memcpy(dst, r->vals + start, cnt * sizeof *dst);
-            v.u.a = dst;
-        }
-        v.n = (uint32_t)cnt;
-        r->nvals = start;
+        if (!json_close_array(r, r->arena, start, p, &v))
+            return false;
     } else {
         size_t start = r->nmems;
         p = json_ws(p + 1, end);
@@ -1163,20 +1167,8 @@ static bool jp_value(JsonReader *r, const char **pp, const PathNode *n, uint32_t
                 return json_fail(r, p, "expected ',' or '}' after object member");
             }
         }
-        size_t cnt = r->nmems - start;
-        Member *src = cnt ? r->mems + start : NULL;
-        if (cnt > 1 && !json_dedup(r, src, &cnt))
+        if (!json_close_object(r, r->arena, start, p, &v))
             return false;
-        v.kind = V_OBJ;
-        if (cnt) {
-            Member *dst = arena_alloc(r->arena, cnt * sizeof *dst);
-            if (!dst)
-                return json_fail(r, p, "out of memory");
-            memcpy(dst, src, cnt * sizeof *dst);
-            v.u.o = dst;
-        }
-        v.n = (uint32_t)cnt;
-        r->nmems = start;
     }
     *pp = p;
     *out = v;
@@ -1393,22 +1385,8 @@ JsonStreamResult json_read_stream(Arena *arena, const char *buf, size_t len,
             goto finish;
         }
     }
-    size_t cnt = rd.nmems - start;
-    Member *src = cnt ? rd.mems + start : NULL;
-    if (cnt > 1 && !json_dedup(r, src, &cnt))
+    if (!json_close_object(r, arena, start, p, &root))
         goto finish;
-    root.kind = V_OBJ;
-    if (cnt) {
-        Member *dst = arena_alloc(arena, cnt * sizeof *dst);
-        if (!dst) {
-            json_fail(r, p, "out of memory");
-            goto finish;
-        }
-        memcpy(dst, src, cnt * sizeof *dst);
-        root.u.o = dst;
-    }
-    root.n = (uint32_t)cnt;
-    rd.nmems = start;
     if (json_ws(p, end) < end) {
         json_fail(r, json_ws(p, end), "trailing data after JSON value");
         goto finish;
