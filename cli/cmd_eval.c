@@ -48,7 +48,8 @@ static const char eval_usage[] =
     "                           the context's time.date, else today in UTC)\n"
     "      --source-dir DIR     the Terraform root module: results point at .tf lines\n"
     "      --fail-on LEVEL      fail (default) or warn: warnings and advisories fail too\n"
-    "  -j, --jobs N             threads for many inputs (default: the CPUs)\n"
+    "  -j, --jobs N             threads: one input each, or one large input's policies\n"
+    "                           split (default: the CPUs, at most 2 for one input)\n"
     "      --fuel N             VM step budget per policy (default 50000000)\n"
     "      --mem-cap BYTES      memory cap per evaluation, e.g. 512M (default 1G)\n"
     "      --explain[=MODE]     explain each result: the rule, the binding, every\n"
@@ -600,6 +601,10 @@ static int eval_execute(veto_engine *e, const veto_program *prog, EvalArgs *a)
     } else {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         size_t jobs = a->jobs ? (size_t)a->jobs : (cpus > 0 ? (size_t)cpus : 1);
+        /* A single input may have its policies split over threads (veto_eval:
+         * 0 = automatic, 1 = never); several inputs already are, one per
+         * thread, so each keeps to its own. */
+        a->opt.jobs = in.n == 1 ? (unsigned)a->jobs : 1;
         pthread_mutex_init(&j.lock, NULL);
         eval_all(&j, jobs > EVAL_MAX_JOBS ? EVAL_MAX_JOBS : jobs);
         pthread_mutex_destroy(&j.lock);

@@ -75,6 +75,22 @@ void decision_add(veto_decision *d, ResultKind kind, uint32_t policy, uint32_t r
         d->oom = true;
 }
 
+void decision_add_copy(veto_decision *d, const Result *r)
+{
+    uint32_t before = d->nresults;
+    decision_add(d, r->kind, r->policy, r->rule, r->message, r->message ? strlen(r->message) : 0,
+                 r->address, r->address ? strlen(r->address) : 0, r->file, r->line, r->col);
+    if (d->nresults == before)
+        return;
+    Result *c = &d->results[before];
+    c->evidence_path = r->evidence_path; /* program-owned, as explain_evidence sets it */
+    if (r->evidence_value) {
+        c->evidence_value = arena_strndup(&d->arena, r->evidence_value, strlen(r->evidence_value));
+        if (!c->evidence_value)
+            d->oom = true;
+    }
+}
+
 /* The status of a result before any waiver or override. */
 static ResultStatus decision_base_status(const veto_decision *d, const Result *r)
 {

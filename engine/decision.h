@@ -111,6 +111,11 @@ veto_decision *decision_new(const Program *p, PolicyKind kind);
 void decision_add(veto_decision *d, ResultKind kind, uint32_t policy, uint32_t rule,
                   const char *message, size_t mlen, const char *address, size_t alen,
                   const char *file, uint32_t line, uint32_t col);
+/* Appends a copy of r, a result of another decision of the same program
+ * and kind not yet finished: message, address and evidence are copied
+ * into d, as decision_add and the evaluator would have added them. Sets
+ * d->oom when out of memory. */
+void decision_add_copy(veto_decision *d, const Result *r);
 /* Sets each result's status from its rule and enforcement, then the
  * outcome and verdict. */
 void decision_finish(veto_decision *d);

@@ -117,14 +117,9 @@ Value eval_data(Arena *a, const veto_eval_options *opt, const KeyTable *keys)
     return v;
 }
 
-/* Bytes of the evaluation arena a one-shot evaluation (veto_eval) takes
- * from its own stack frame: what a small input needs, so it makes no
- * malloc'd chunk at all. */
-#define EVAL_STACK_CHUNK (4u * 1024u)
-
-/* first: the arena's first chunk (EVAL_STACK_CHUNK bytes), borrowed. */
-static bool eval_setup(Vm *vm, Arena *arena, void *first, const Program *p, const veto_doc *input,
-                       const veto_eval_options *opt)
+/* eval_setup, inlined into veto_eval. */
+static inline bool eval_setup_inline(Vm *vm, Arena *arena, void *first, const Program *p,
+                                     const veto_doc *input, const veto_eval_options *opt)
 {
     arena_init_buf(arena, first, EVAL_STACK_CHUNK, EVAL_CHUNK);
     arena_set_cap(arena, opt && opt->mem_cap ? opt->mem_cap : EVAL_DEFAULT_MEM_CAP);
@@ -139,6 +134,39 @@ static bool eval_setup(Vm *vm, Arena *arena, void *first, const Program *p, cons
     vm->hooks = opt ? opt->hooks : NULL;
     return true;
 }
+
+bool eval_setup(Vm *vm, Arena *arena, void *first, const Program *p, const veto_doc *input,
+                const veto_eval_options *opt)
+{
+    return eval_setup_inline(vm, arena, first, p, input, opt);
+}
+
+/* eval_policy, inlined into eval_policies' loop: the one-resource
+ * evaluation pays for no call per policy. */
+static inline bool eval_policy_inline(EvalState *st, Vm *vm, uint32_t pi)
+{
+    const Program *p = st->prog;
+    const Policy *pol = &p->policies[pi];
+    st->dec->policies_evaluated++;
+    vm->fuel = vm->fuel_limit;
+    for (uint32_t r = 0; r < pol->nrules; r++) {
+        Value ignored;
+        st->base = vm->sp;
+        if (st->explain)
+            explain_rule_begin(st->explain, pol->first_rule + r, vm->sp);
+        bool ok = vm_call(vm, p->rules[pol->first_rule + r].func, &ignored);
+        if (st->explain)
+            explain_rule_end(st->explain, ok);
+        if (!ok) {
+            eval_error(st, vm, pi);
+            vm->failed = false;
+            return false;
+        }
+    }
+    return true;
+}
+
+bool eval_policy(EvalState *st, Vm *vm, uint32_t pi) { return eval_policy_inline(st, vm, pi); }
 
 /* Runs every policy of dec's kind on a Vm set up by eval_setup or
  * evaluator_prepare, adding results to dec; text is scratch for messages
@@ -155,27 +183,9 @@ static void eval_policies(veto_decision *dec, const Program *p, Vm *vm, Buf *tex
         if (st.explain)
             vm->hooks = explain_hooks(st.explain);
     }
-    for (uint32_t pi = 0; pi < p->npolicies; pi++) {
-        const Policy *pol = &p->policies[pi];
-        if (pol->kind != dec->kind)
-            continue;
-        dec->policies_evaluated++;
-        vm->fuel = vm->fuel_limit;
-        for (uint32_t r = 0; r < pol->nrules; r++) {
-            Value ignored;
-            st.base = vm->sp;
-            if (st.explain)
-                explain_rule_begin(st.explain, pol->first_rule + r, vm->sp);
-            bool ok = vm_call(vm, p->rules[pol->first_rule + r].func, &ignored);
-            if (st.explain)
-                explain_rule_end(st.explain, ok);
-            if (!ok) {
-                eval_error(&st, vm, pi);
-                vm->failed = false;
-                break;
-            }
-        }
-    }
+    for (uint32_t pi = 0; pi < p->npolicies; pi++)
+        if (p->policies[pi].kind == dec->kind)
+            eval_policy_inline(&st, vm, pi);
     explain_free(st.explain);
     *text = st.text;
 }
@@ -185,21 +195,25 @@ veto_decision *veto_eval(const veto_program *p, const veto_doc *input, const vet
     PolicyKind kind = eval_kind(opt ? opt->kind : NULL);
     if (kind == PK__COUNT)
         return NULL;
-    veto_decision *dec = decision_new(p, kind);
-    if (!dec)
-        return NULL;
-    Arena arena;
-    _Alignas(16) unsigned char first[EVAL_STACK_CHUNK];
-    Vm vm;
-    if (!eval_setup(&vm, &arena, first, p, input, opt)) {
-        veto_decision_free(dec);
-        return NULL;
+    /* A large input with many policies: split them over threads. NULL when
+     * that does not apply or could differ from one thread's decision. */
+    veto_decision *dec = eval_parallel(p, kind, input, opt);
+    if (!dec) {
+        if (!(dec = decision_new(p, kind)))
+            return NULL;
+        Arena arena;
+        _Alignas(16) unsigned char first[EVAL_STACK_CHUNK];
+        Vm vm;
+        if (!eval_setup_inline(&vm, &arena, first, p, input, opt)) {
+            veto_decision_free(dec);
+            return NULL;
+        }
+        Buf text = BUF_INIT;
+        eval_policies(dec, p, &vm, &text, input, opt);
+        buf_free(&text);
+        vm_free(&vm);
+        arena_free(&arena);
     }
-    Buf text = BUF_INIT;
-    eval_policies(dec, p, &vm, &text, input, opt);
-    buf_free(&text);
-    vm_free(&vm);
-    arena_free(&arena);
     decision_finish(dec);
     decision_set_docs(dec, input, opt ? opt->context : NULL);
     return dec;

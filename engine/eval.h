@@ -42,4 +42,29 @@ PolicyKind eval_kind(const char *kind);
 /* The `data` global: an object of opt's named documents, in a. */
 Value eval_data(Arena *a, const veto_eval_options *opt, const KeyTable *keys);
 
+/* Bytes of the evaluation arena a one-shot evaluation takes from its own
+ * stack frame: what a small input needs, so it makes no malloc'd chunk. */
+#define EVAL_STACK_CHUNK (4u * 1024u)
+
+/* Sets up vm and arena (capped by opt->mem_cap; first: its first chunk,
+ * EVAL_STACK_CHUNK bytes, 16-aligned, borrowed) to evaluate p on input
+ * with opt. False on out of memory, with both freed. */
+bool eval_setup(Vm *vm, Arena *arena, void *first, const Program *p, const veto_doc *input,
+                const veto_eval_options *opt);
+
+/* Runs the rules of policy pi on vm with a fresh step budget, adding its
+ * results (vm->emit must be eval_emit or call it) and, when a rule raises
+ * a runtime error, that error to st->dec. False after an error: vm->err,
+ * vm->fuel and vm->arena still show it until the next call. */
+bool eval_policy(EvalState *st, Vm *vm, uint32_t pi);
+
+/* eval_parallel.c: the policies of kind on input split over threads, the
+ * results merged in the order one thread gives them (decision not yet
+ * finished). NULL when that does not pay (small input, few policies,
+ * opt->jobs 1, explanations or hooks) or when the decision could differ
+ * from one thread's (a limit reached, out of memory): veto_eval then
+ * evaluates on the calling thread. */
+veto_decision *eval_parallel(const Program *p, PolicyKind kind, const veto_doc *input,
+                             const veto_eval_options *opt);
+
 #endif

@@ -407,19 +407,9 @@ static bool stream_sort(const Program *p, veto_decision *dec)
  * policy's step budget, stack and memory: with those not shared, an error
  * here may be none there. (The converse cannot happen: the whole document
  * spends at least as much of each.) Anything else they raise, they raise
- * there too, on the same values. A message that merely contains one of
- * these words costs a needless fallback, nothing else. */
-static bool stream_limit_error(const Vm *vm, const Arena *a)
-{
-    static const char *const limits[] = {"step budget",       "stack overflow", "call depth",
-                                         "nested too deeply", "memory cap",     "out of memory"};
-    if (a->failed)
-        return true;
-    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
-        if (strstr(vm->err, limits[i]))
-            return true;
-    return false;
-}
+ * there too, on the same values. The Vm marks limit errors (err_limit);
+ * a builtin that ran out of memory shows in the arena. */
+static bool stream_limit_error(const Vm *vm, const Arena *a) { return a->failed || vm->err_limit; }
 
 /* Mixed: the policies that do not stream, evaluated as veto_eval would
  * evaluate them, on the K document whose resource_changes holds the kept

@@ -165,6 +165,17 @@ typedef struct veto_eval_options {
      * resource explain_address. Read them with veto_decision_explain_*. */
     int explain;
     const char *explain_address;
+    /* Threads for one input's policies (veto_eval, and veto_eval_file when
+     * it evaluates the whole document; a veto_evaluator always uses one
+     * thread): 0 = automatic, up to the online
+     * CPUs but at most 2; 1 = the calling thread only; N = up to N. Used
+     * only for an input of 1 MiB or more (VETO_JOBS_MIN_BYTES in the
+     * environment changes that) with 4 or more policies of the kind,
+     * without explanations or hooks. The decision is the same whatever
+     * the number: what one thread could decide differently (a limit
+     * reached) is evaluated again on one. VETO_JOBS_TRACE=1 prints one
+     * line per split evaluation to stderr. */
+    unsigned jobs;
 } veto_eval_options;
 
 enum { VETO_EXPLAIN_OFF = 0, VETO_EXPLAIN_RESULTS = 1, VETO_EXPLAIN_FAILS = 2 };

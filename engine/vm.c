@@ -149,6 +149,26 @@ static bool vm_fail(Vm *vm, uint32_t func, uint32_t pc, const char *fmt, ...)
     vsnprintf(vm->err, sizeof vm->err, fmt, ap);
     va_end(ap);
     vm->failed = true;
+    vm->err_limit = false;
+    vm->err_func = func;
+    vm->err_pc = pc;
+    return false;
+}
+
+/* vm_fail for a resource limit (see Vm.err_limit). */
+static bool vm_fail_limit(Vm *vm, uint32_t func, uint32_t pc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static bool vm_fail_limit(Vm *vm, uint32_t func, uint32_t pc, const char *fmt, ...)
+{
+    if (vm->failed)
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(vm->err, sizeof vm->err, fmt, ap);
+    va_end(ap);
+    vm->failed = true;
+    vm->err_limit = true;
     vm->err_func = func;
     vm->err_pc = pc;
     return false;
@@ -157,8 +177,8 @@ static bool vm_fail(Vm *vm, uint32_t func, uint32_t pc, const char *fmt, ...)
 static bool vm_oom(Vm *vm, uint32_t func, uint32_t pc)
 {
     if (vm->arena->over_cap)
-        return vm_fail(vm, func, pc, "memory cap of %zu bytes exceeded", vm->arena->cap);
-    return vm_fail(vm, func, pc, "out of memory");
+        return vm_fail_limit(vm, func, pc, "memory cap of %zu bytes exceeded", vm->arena->cap);
+    return vm_fail_limit(vm, func, pc, "out of memory");
 }
 
 /* Member lookup of program key ki with the interned-id fast path. Objects
@@ -349,7 +369,7 @@ static bool vm_global(Vm *vm, uint32_t gi, uint32_t func, uint32_t pc, Value *ou
     if (g->state == 1)
         return vm_fail(vm, func, pc, "let `%s` depends on itself", vm->prog->globals[gi].name);
     if (vm->depth >= VM_MAX_DEPTH)
-        return vm_fail(vm, func, pc, "globals nested too deeply");
+        return vm_fail_limit(vm, func, pc, "globals nested too deeply");
     g->state = 1;
     vm->depth++;
     bool keep = vm->keep && vm->keep[gi];

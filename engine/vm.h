@@ -64,6 +64,8 @@ typedef struct Vm {
     uint32_t *computed;  /* malloc'd, one slot per global */
     uint32_t ncomputed;
     bool failed;
+    bool err_limit; /* the error is a resource limit (steps, memory, call or let depth, stack),
+                     * not the policy's own: callers that evaluate differently retry */
     char err[320];
     uint32_t err_func, err_pc;
 } Vm;

@@ -31,7 +31,7 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
     Instr ins;
     char err[256];
     if (!vm_grow(vm, sp + f->nlocals + 8))
-        return vm_fail(vm, func, 0, "value stack overflow");
+        return vm_fail_limit(vm, func, 0, "value stack overflow");
     /* The stack and its capacity, kept in locals: a store into the stack
      * may alias vm->cap (a Value holds a uint32_t), which would make the
      * compiler reload it for every push. Refreshed wherever it can move. */
@@ -47,12 +47,17 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
         vm_fail(vm, func, pc - 1, __VA_ARGS__);                                                    \
         goto failed;                                                                               \
     } while (0)
+#define FAIL_LIMIT(...)                                                                            \
+    do {                                                                                           \
+        vm_fail_limit(vm, func, pc - 1, __VA_ARGS__);                                              \
+        goto failed;                                                                               \
+    } while (0)
 #define PUSH(expr)                                                                                 \
     do {                                                                                           \
         Value push_tmp__ = (expr);                                                                 \
         if (VM_UNLIKELY(sp >= cap)) {                                                              \
             if (!vm_grow(vm, sp + 1))                                                              \
-                FAIL("value stack overflow (more than %u values)", vm->max_stack);                 \
+                FAIL_LIMIT("value stack overflow (more than %u values)", vm->max_stack);           \
             S = vm->stack;                                                                         \
             cap = vm->cap;                                                                         \
         }                                                                                          \
@@ -61,8 +66,8 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
 #define BURN()                                                                                     \
     do {                                                                                           \
         if (VM_UNLIKELY(vm->fuel-- == 0))                                                          \
-            FAIL("step budget of %llu exhausted (a runaway loop? raise it with --fuel)",           \
-                 (unsigned long long)vm->fuel_limit);                                              \
+            FAIL_LIMIT("step budget of %llu exhausted (a runaway loop? raise it with --fuel)",     \
+                       (unsigned long long)vm->fuel_limit);                                        \
     } while (0)
 #define CHECK_ARENA()                                                                              \
     do {                                                                                           \
@@ -484,7 +489,7 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
         BURN();
         uint32_t argc = INS_A8(ins), callee = INS_B(ins);
         if (nf >= VM_MAX_FRAMES)
-            FAIL("call depth of %d exceeded (unbounded recursion?)", VM_MAX_FRAMES);
+            FAIL_LIMIT("call depth of %d exceeded (unbounded recursion?)", VM_MAX_FRAMES);
         frames[nf].func = func;
         frames[nf].pc = pc;
         frames[nf].base = base;
@@ -496,7 +501,7 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
         pc = 0;
         if (VM_UNLIKELY(base + f->nlocals + 8 > cap)) {
             if (!vm_grow(vm, base + f->nlocals + 8))
-                FAIL("value stack overflow");
+                FAIL_LIMIT("value stack overflow");
             S = vm->stack;
             cap = vm->cap;
         }
@@ -571,6 +576,7 @@ failed : return false; /* vm_call puts the stack top back */
 #undef A
 #undef TOP
 #undef FAIL
+#undef FAIL_LIMIT
 #undef PUSH
 #undef BURN
 #undef CHECK_ARENA
