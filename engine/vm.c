@@ -137,40 +137,45 @@ static bool vm_grow(Vm *vm, uint32_t need)
     return true;
 }
 
-static bool vm_fail(Vm *vm, uint32_t func, uint32_t pc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Records the error (the innermost one: a failure further out keeps it);
+ * limit says it is a resource limit (Vm.err_limit). Returns false. */
+static bool vm_fail_va(Vm *vm, bool limit, uint32_t func, uint32_t pc, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 
-static bool vm_fail(Vm *vm, uint32_t func, uint32_t pc, const char *fmt, ...)
+static bool vm_fail_va(Vm *vm, bool limit, uint32_t func, uint32_t pc, const char *fmt, va_list ap)
 {
     if (vm->failed)
-        return false; /* keep the innermost error */
-    va_list ap;
-    va_start(ap, fmt);
+        return false;
     vsnprintf(vm->err, sizeof vm->err, fmt, ap);
-    va_end(ap);
     vm->failed = true;
-    vm->err_limit = false;
+    vm->err_limit = limit;
     vm->err_func = func;
     vm->err_pc = pc;
     return false;
 }
 
-/* vm_fail for a resource limit (see Vm.err_limit). */
+static bool vm_fail(Vm *vm, uint32_t func, uint32_t pc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static bool vm_fail(Vm *vm, uint32_t func, uint32_t pc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vm_fail_va(vm, false, func, pc, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* vm_fail for a resource limit: steps, memory, call or let depth, stack. */
 static bool vm_fail_limit(Vm *vm, uint32_t func, uint32_t pc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static bool vm_fail_limit(Vm *vm, uint32_t func, uint32_t pc, const char *fmt, ...)
 {
-    if (vm->failed)
-        return false;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(vm->err, sizeof vm->err, fmt, ap);
+    vm_fail_va(vm, true, func, pc, fmt, ap);
     va_end(ap);
-    vm->failed = true;
-    vm->err_limit = true;
-    vm->err_func = func;
-    vm->err_pc = pc;
     return false;
 }
 
