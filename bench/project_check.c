@@ -62,15 +62,11 @@ static void print_result(const char *tag, const Result *r)
 }
 
 /* Sets up vm like eval.c's eval_setup for one run on root. */
-static void vm_setup(Vm *vm, Arena *arena, const Program *p, Value root,
-                     const veto_eval_options *opt)
+static void vm_setup(Vm *vm, Arena *arena, Value root, const veto_eval_options *opt)
 {
     arena_reset(arena);
     vm_reset(vm, opt->fuel);
-    vm->input = root;
-    vm->context = opt->context ? opt->context->root : value_undef();
-    vm->data = eval_data(arena, opt, p->engine ? p->engine->keys : NULL);
-    vm->hooks = NULL;
+    eval_bind(vm, arena, root, opt);
 }
 
 /* Runs the rules of mode `mode` (PJ_RULE_*) of the streaming policies of
@@ -181,7 +177,7 @@ static int stream_check(const veto_program *p, veto_doc *full, const veto_eval_o
         one.u.a = &rcs.u.a[i];
         ms[rix].val = one;
         root.u.o = ms;
-        vm_setup(&vm, &arena, p, root, &opt);
+        vm_setup(&vm, &arena, root, &opt);
         run_rules(p, &sp, &vm, el, PJ_RULE_STREAM, &text);
         for (uint32_t g = 0; g < p->nglobals; g++) {
             if (sp.global[g] != PJ_GLOBAL_FOLD || !(sp.fold_kinds[g] & bit))
@@ -212,7 +208,7 @@ static int stream_check(const veto_program *p, veto_doc *full, const veto_eval_o
     Value root = full->root;
     root.u.o = ms;
     root.n = nm - 1;
-    vm_setup(&vm, &arena, p, root, &opt);
+    vm_setup(&vm, &arena, root, &opt);
     for (uint32_t g = 0; g < p->nglobals; g++)
         if (sp.global[g] == PJ_GLOBAL_FOLD && (sp.fold_kinds[g] & bit)) {
             vm.globals[g].state = 2;

@@ -117,6 +117,15 @@ Value eval_data(Arena *a, const veto_eval_options *opt, const KeyTable *keys)
     return v;
 }
 
+void eval_bind(Vm *vm, Arena *a, Value root, const veto_eval_options *opt)
+{
+    const Program *p = vm->prog;
+    vm->input = root;
+    vm->context = opt && opt->context ? opt->context->root : value_undef();
+    vm->data = eval_data(a, opt, p->engine ? p->engine->keys : NULL);
+    vm->hooks = opt ? opt->hooks : NULL;
+}
+
 /* eval_setup, inlined into veto_eval. */
 static inline bool eval_setup_inline(Vm *vm, Arena *arena, void *first, const Program *p,
                                      const veto_doc *input, const veto_eval_options *opt)
@@ -128,10 +137,7 @@ static inline bool eval_setup_inline(Vm *vm, Arena *arena, void *first, const Pr
         arena_free(arena);
         return false;
     }
-    vm->input = input ? input->root : value_undef();
-    vm->context = opt && opt->context ? opt->context->root : value_undef();
-    vm->data = eval_data(arena, opt, p->engine ? p->engine->keys : NULL);
-    vm->hooks = opt ? opt->hooks : NULL;
+    eval_bind(vm, arena, input ? input->root : value_undef(), opt);
     return true;
 }
 
@@ -268,10 +274,7 @@ veto_decision *veto_evaluator_run(veto_evaluator *ev, const veto_doc *input,
     arena_reset(&ev->arena); /* what the last run left: nothing refers to it any more */
     arena_set_cap(&ev->arena, opt && opt->mem_cap ? opt->mem_cap : EVAL_DEFAULT_MEM_CAP);
     vm_reset(vm, opt ? opt->fuel : 0);
-    vm->input = input ? input->root : value_undef();
-    vm->context = opt && opt->context ? opt->context->root : value_undef();
-    vm->data = eval_data(&ev->arena, opt, p->engine ? p->engine->keys : NULL);
-    vm->hooks = opt ? opt->hooks : NULL;
+    eval_bind(vm, &ev->arena, input ? input->root : value_undef(), opt);
     eval_policies(dec, p, vm, &ev->text, input, opt);
     decision_finish(dec);
     decision_set_docs(dec, input, opt ? opt->context : NULL);

@@ -42,6 +42,11 @@ PolicyKind eval_kind(const char *kind);
 /* The `data` global: an object of opt's named documents, in a. */
 Value eval_data(Arena *a, const veto_eval_options *opt, const KeyTable *keys);
 
+/* Points vm at what a policy reads: `input` (root), opt's context and
+ * `data` (built in a) and opt's hooks. Every way of evaluating sets a Vm up
+ * through this, so they all see the same globals. */
+void eval_bind(Vm *vm, Arena *a, Value root, const veto_eval_options *opt);
+
 /* Bytes of the evaluation arena a one-shot evaluation takes from its own
  * stack frame: what a small input needs, so it makes no malloc'd chunk. */
 #define EVAL_STACK_CHUNK (4u * 1024u)

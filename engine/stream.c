@@ -428,9 +428,8 @@ static bool stream_whole(Streamer *s, Value root, const veto_eval_options *opt)
     arena_set_cap(&arena, opt && opt->mem_cap ? opt->mem_cap : EVAL_DEFAULT_MEM_CAP);
     Vm vm;
     bool ok = vm_init(&vm, p, &arena, opt ? opt->fuel : 0);
-    vm.input = root;
-    vm.context = opt && opt->context ? opt->context->root : value_undef();
-    vm.data = eval_data(&arena, opt, p->engine ? p->engine->keys : NULL);
+    if (ok)
+        eval_bind(&vm, &arena, root, opt);
     if (!ok || arena.failed) {
         ok = stream_stop(s, "out of memory");
         goto done;
@@ -438,24 +437,11 @@ static bool stream_whole(Streamer *s, Value root, const veto_eval_options *opt)
     EvalState st = {s->dec, p, BUF_INIT, &vm, 0, NULL};
     vm.emit = eval_emit;
     vm.emit_ud = &st;
-    for (uint32_t k = s->nstream; k < s->npols && ok; k++) {
-        uint32_t pi = s->pols[k];
-        const Policy *pol = &p->policies[pi];
-        vm.fuel = vm.fuel_limit;
-        for (uint32_t r = 0; r < pol->nrules; r++) {
-            Value ignored;
-            st.base = vm.sp;
-            if (vm_call(&vm, p->rules[pol->first_rule + r].func, &ignored))
-                continue;
-            if (stream_limit_error(&vm, &arena)) {
-                ok = stream_stop(s, "resource limit in a policy that does not stream");
-                break;
-            }
-            eval_error(&st, &vm, pi);
-            vm.failed = false;
-            break;
-        }
-    }
+    /* policies_evaluated, which eval_policy counts, is set for all
+     * policies at the end (stream_run) */
+    for (uint32_t k = s->nstream; k < s->npols && ok; k++)
+        if (!eval_policy(&st, &vm, s->pols[k]) && stream_limit_error(&vm, &arena))
+            ok = stream_stop(s, "resource limit in a policy that does not stream");
     buf_free(&st.text);
 done:
     vm_free(&vm);
@@ -528,8 +514,7 @@ static int stream_run(Streamer *s, veto_engine *e, veto_doc *doc, PolicyKind kin
     Vm *vm = &s->vm;
     if (!vm_init(vm, p, &s->elem, opt ? opt->fuel : 0) || !vm_stream_begin(vm, sc->keep, &s->keep))
         return stream_stop(s, "out of memory"), STREAM_FALLBACK;
-    vm->context = opt && opt->context ? opt->context->root : value_undef();
-    vm->data = eval_data(&s->keep, opt, p->engine ? p->engine->keys : NULL);
+    eval_bind(vm, &s->keep, value_undef(), opt); /* the input: per entry */
     if (s->keep.failed)
         return stream_stop(s, "out of memory"), STREAM_FALLBACK;
     s->st = (EvalState){s->dec, p, BUF_INIT, vm, 0, NULL};
