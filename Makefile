@@ -30,13 +30,13 @@ ifeq ($(CI),true)
 WARN    += -Werror
 endif
 WERROR  ?= -Werror
-CFLAGS  := $(OPT) $(WARN) $(WERROR) -D_GNU_SOURCE -I$(B)/gen -Iengine -Istdlib $(SANFLAGS) $(EXTRA_CFLAGS)
+CFLAGS  := $(OPT) $(WARN) $(WERROR) -D_GNU_SOURCE -I$(B)/gen -Iengine -I. $(SANFLAGS) $(EXTRA_CFLAGS)
 # pcre2, yaml and sqlite link statically (Debian's -dev packages ship the .a):
 # loading and relocating them was a third of `veto version`'s start-up.
 LDLIBS  := -Wl,-Bstatic -lpcre2-8 -lyaml -lsqlite3 -Wl,-Bdynamic -lm -lpthread
 LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
 
-ENGINE_SRC := $(sort $(wildcard engine/*.c))
+ENGINE_SRC := $(sort $(wildcard engine/*/*.c))
 STDLIB_SRC := $(sort $(wildcard stdlib/*.c))
 STDLIB_VETO := $(sort $(wildcard stdlib/*.veto))
 ORCH_SRC   := $(sort $(wildcard orchestrator/*.c))
@@ -71,7 +71,7 @@ $(GEN_MODS): $(STDLIB_VETO) scripts/embed-modules.sh
 # The generated parser gets relaxed warnings: lemon's template is not ours.
 $(B)/obj/gen/policy_grammar.o: $(GEN_C)
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) -std=c11 -w -D_GNU_SOURCE -I$(B)/gen -Iengine -Istdlib $(SANFLAGS) -c $< -o $@
+	$(CC) $(OPT) -std=c11 -w -D_GNU_SOURCE -I$(B)/gen -Iengine -I. $(SANFLAGS) -c $< -o $@
 
 $(B)/obj/gen/stdlib_modules.o: $(GEN_MODS)
 	@mkdir -p $(dir $@)
@@ -114,7 +114,7 @@ deps:
 	@sh scripts/install-deps.sh
 
 FORMAT_SRC := $(ENGINE_SRC) $(STDLIB_SRC) $(ORCH_SRC) $(CLI_SRC) \
-              $(wildcard engine/*.h stdlib/*.h orchestrator/*.h cli/*.h tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
+              $(wildcard engine/*.h engine/*/*.h stdlib/*.h orchestrator/*.h cli/*.h tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 

@@ -30,10 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "json.h"
-#include "value.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "input/json.h"
+#include "vm/value.h"
 
 static double now(void)
 {

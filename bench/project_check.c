@@ -30,15 +30,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "decision.h"
-#include "eval.h"
-#include "paths.h"
-#include "program.h"
-#include "project.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "gate/decision.h"
+#include "gate/eval.h"
+#include "input/paths.h"
+#include "vm/program.h"
+#include "gate/project.h"
 #include "veto.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 static int same_str(const char *a, const char *b)
 {

@@ -3,11 +3,11 @@
  * Owns: walking the paths for *.veto files, the three modes (print, check,
  * rewrite in place) and writing files safely (a temporary file in the same
  * directory, then rename, so a crash or a full disk never loses a policy).
- * The layout itself is engine/fmt.c.
+ * The layout itself is engine/author/fmt.c.
  */
 #include "cli_io.h"
 #include "commands.h"
-#include "fmt.h"
+#include "author/fmt.h"
 
 #include <errno.h>
 #include <fcntl.h>

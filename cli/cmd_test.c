@@ -1,11 +1,11 @@
 /* cmd_test.c — `veto test`: find *_test.yaml files, run them with the
- * engine's test runner (engine/testrun.c), print the report and, with
- * --coverage, the line coverage of the policies (engine/coverage.c).
+ * engine's test runner (engine/author/testrun.c), print the report and, with
+ * --coverage, the line coverage of the policies (engine/author/coverage.c).
  * The test format is in docs/TESTING.md. */
 #include "cli_io.h"
 #include "commands.h"
-#include "coverage.h"
-#include "testrun.h"
+#include "author/coverage.h"
+#include "author/testrun.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /* policy_grammar.y — the Veto policy language (docs/LANGUAGE.md §2-5) for lemon.
  *
  * Owns: the syntax, as productions. Every action is one call to an ast_*
- * constructor (engine/ast.c); nothing here decides anything else. Tokens
- * come from the hand-written lexer (engine/lexer.c), the driver and the
- * error reporting live in engine/parser.c.
+ * constructor (engine/lang/ast.c); nothing here decides anything else. Tokens
+ * come from the hand-written lexer (engine/lang/lexer.c), the driver and the
+ * error reporting live in engine/lang/parser.c.
  *
  * Conflicts fail the build (Makefile). The ones resolved by precedence:
  *  - expressions: the table below, lowest first, as in LANGUAGE.md §5;
@@ -28,7 +28,7 @@
 %include {
 #include <assert.h>
 #include <stddef.h>
-#include "ast.h"
+#include "lang/ast.h"
 }
 
 %syntax_error { parse_syntax_error(ps, yypParser, yymajor, &yyminor); }

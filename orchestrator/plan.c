@@ -2,7 +2,7 @@
 #include "plan.h"
 
 #include "sbuf.h"
-#include "sha256.h"
+#include "base/sha256.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -22,8 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../engine/arena.h"
-#include "../engine/value.h"
+#include "base/arena.h"
+#include "vm/value.h"
 
 typedef struct RegexCache RegexCache;
 

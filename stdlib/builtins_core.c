@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "json.h"
+#include "base/buf.h"
+#include "input/json.h"
 
 /* ---- sizes and aggregates --------------------------------------------- */
 

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "json.h"
-#include "yaml_read.h"
+#include "base/buf.h"
+#include "input/json.h"
+#include "input/yaml_read.h"
 
 /* ---- JSON -------------------------------------------------------------- */
 

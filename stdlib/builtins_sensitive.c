@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "builtin_impl.h"
-#include "taint.h"
+#include "input/taint.h"
 
 static bool sens_mark_sensitive(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
 {

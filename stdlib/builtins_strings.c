@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "json.h"
+#include "base/buf.h"
+#include "input/json.h"
 
 /* Strings longer than this are refused by the builtins that multiply text
  * (repeat, replace, format padding): a policy has no business making them. */

@@ -3,7 +3,7 @@
 #
 # Checks that editors/vim/syntax/veto.vim and
 # editors/vscode/syntaxes/veto.tmLanguage.json are what
-# scripts/gen-editor-keywords.sh generates from engine/lexer.c now (so a
+# scripts/gen-editor-keywords.sh generates from engine/lang/lexer.c now (so a
 # keyword added to the lexer fails here until the files are regenerated),
 # that each file highlights exactly the lexer's keywords (read back from the
 # files, not from the generator), that --check notices a new keyword, that
@@ -26,7 +26,7 @@ ok() { passed=$((passed + 1)); }
 fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
 sh "$gen" list 2>/dev/null | sort >"$tmp/lexer"
-if [ "$(wc -l <"$tmp/lexer")" -ge 20 ]; then ok; else fail "too few keywords read from engine/lexer.c"; fi
+if [ "$(wc -l <"$tmp/lexer")" -ge 20 ]; then ok; else fail "too few keywords read from engine/lang/lexer.c"; fi
 
 if sh "$gen" --check; then ok; else fail "editor files are stale: run sh $gen --write"; fi
 
@@ -45,9 +45,9 @@ if cmp -s "$tmp/lexer" "$tmp/tm"; then ok; else
 fi
 
 # A keyword added to the lexer makes --check fail.
-sed 's/{"like", TK_LIKE},/{"like", TK_LIKE}, {"unless", TK_UNLESS},/' engine/lexer.c >"$tmp/lexer.c"
+sed 's/{"like", TK_LIKE},/{"like", TK_LIKE}, {"unless", TK_UNLESS},/' engine/lang/lexer.c >"$tmp/lexer.c"
 if ! grep -q '"unless"' "$tmp/lexer.c"; then
-    fail "could not add a keyword to a copy of engine/lexer.c (table format changed?)"
+    fail "could not add a keyword to a copy of engine/lang/lexer.c (table format changed?)"
 elif LEXER="$tmp/lexer.c" sh "$gen" --check >/dev/null 2>&1; then
     fail "--check did not notice a new keyword"
 elif ! LEXER="$tmp/lexer.c" sh "$gen" vim | grep -q '^syn keyword vetoKeyword unless$'; then

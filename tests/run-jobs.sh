@@ -1,6 +1,6 @@
 #!/bin/sh
 # run-jobs.sh — one input's policies split over threads (veto_eval with
-# opt.jobs, engine/eval_parallel.c) give exactly the decision of one
+# opt.jobs, engine/gate/eval_parallel.c) give exactly the decision of one
 # thread: `veto eval --jobs 1` and the default (and --jobs 3) write the
 # same json, text and sarif views, stderr and exit status.
 #

@@ -11,7 +11,7 @@
 # tree, which projection leaves partial).
 #
 # Every run also passes --stream, which checks the streaming plan
-# (engine/project.c): for the policies it calls streamable, the STREAM rules
+# (engine/gate/project.c): for the policies it calls streamable, the STREAM rules
 # evaluated once per element of resource_changes, and the POST rules
 # evaluated once without resource_changes with the FOLD globals (counts of
 # a stream) preset to the sum of their per-element values, give exactly the
@@ -34,7 +34,7 @@ CC=${CC:-cc}
 SAN=""
 case $build in *-san) SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" ;; esac
 # shellcheck disable=SC2086
-if ! $CC -O1 -g -std=c11 -D_GNU_SOURCE $SAN -Iengine -I"$build/gen" -Istdlib \
+if ! $CC -O1 -g -std=c11 -D_GNU_SOURCE $SAN -Iengine -I"$build/gen" -I. \
     -o "$tmp/project_check" bench/project_check.c "$build/libveto.a" \
     -lpcre2-8 -lyaml -lsqlite3 -lm -lpthread; then
     echo "cannot build bench/project_check.c"

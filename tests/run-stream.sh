@@ -1,5 +1,5 @@
 #!/bin/sh
-# run-stream.sh — streaming evaluation (veto_eval_file, engine/stream.c)
+# run-stream.sh — streaming evaluation (veto_eval_file, engine/gate/stream.c)
 # gives exactly the decisions of whole-document evaluation.
 #
 # For each policy set — every example policy set under policies-examples/

@@ -1,5 +1,5 @@
 /* fuzz_input_stream.c — differential libFuzzer target for resource-by-resource
- * streaming (veto_eval_file, engine/stream.c) against loading the whole
+ * streaming (veto_eval_file, engine/gate/stream.c) against loading the whole
  * document and evaluating it (veto_doc_load_file + veto_eval).
  *
  * The bytes are an input document, written to an anonymous memory file so

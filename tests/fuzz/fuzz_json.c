@@ -5,8 +5,8 @@
  * sorted and redacting writer modes. Fresh arenas per input.
  *
  *   clang -fsanitize=fuzzer,address,undefined -Iengine -Ibuild/gen
- *     tests/fuzz/fuzz_json.c engine/json_read.c engine/json_write.c
- *     engine/value.c engine/arena.c engine/keys.c engine/buf.c ...
+ *     tests/fuzz/fuzz_json.c engine/input/json_read.c engine/vm/json_write.c
+ *     engine/vm/value.c engine/base/arena.c engine/vm/keys.c engine/base/buf.c ...
  * (tests/fuzz/run.sh links every engine object; `sh tests/fuzz/run.sh 90
  * fuzz_json` builds and runs this target alone.) */
 #include <stddef.h>
@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "json.h"
-#include "value.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "input/json.h"
+#include "vm/value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

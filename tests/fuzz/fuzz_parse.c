@@ -6,11 +6,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "arena.h"
-#include "ast.h"
-#include "buf.h"
-#include "diag.h"
-#include "source.h"
+#include "base/arena.h"
+#include "lang/ast.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

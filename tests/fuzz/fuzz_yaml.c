@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "input_kind.h"
-#include "json.h"
-#include "value.h"
-#include "yaml_read.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "input/input_kind.h"
+#include "input/json.h"
+#include "vm/value.h"
+#include "input/yaml_read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -40,7 +40,7 @@ out=build-fuzz
 cc=${FUZZ_CC:-clang}
 ldlibs=${FUZZ_LDLIBS:--lpcre2-8 -lyaml -lsqlite3 -lm -lpthread}
 cflags="-std=c11 -g -O1 -D_GNU_SOURCE -DVETO_ARENA_DEBUG -fno-omit-frame-pointer
- -fsanitize=address,undefined -fno-sanitize-recover=undefined -Ibuild/gen -Iengine -Istdlib"
+ -fsanitize=address,undefined -fno-sanitize-recover=undefined -Ibuild/gen -Iengine -I."
 
 if [ $# -gt 0 ]; then
     targets=""
@@ -72,7 +72,7 @@ stale() { # stale SRC OBJ — the object is missing or older than its source or 
 }
 
 objs=""
-for src in engine/*.c stdlib/*.c build/gen/policy_grammar.c build/gen/stdlib_modules.c; do
+for src in engine/*/*.c stdlib/*.c build/gen/policy_grammar.c build/gen/stdlib_modules.c; do
     [ -f "$src" ] || continue
     obj="$out/obj/$(echo "$src" | tr '/' '_' | sed 's/\.c$//').o"
     objs="$objs $obj"

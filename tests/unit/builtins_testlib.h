@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "builtin.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "stdlib/builtin.h"
 #include "harness.h"
-#include "json.h"
+#include "input/json.h"
 
 static Arena tl_arena;
 static int tl_ready;

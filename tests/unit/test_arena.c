@@ -1,12 +1,12 @@
-/* test_arena.c — the arena allocator (engine/arena.c) and the KeyTable
- * (engine/keys.c): alignment, cap, reset, realloc and ARENA_GROW. */
+/* test_arena.c — the arena allocator (engine/base/arena.c) and the KeyTable
+ * (engine/vm/keys.c): alignment, cap, reset, realloc and ARENA_GROW. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "harness.h"
-#include "value.h"
+#include "vm/value.h"
 
 TEST(alignment)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "harness.h"
 
 static int in_buf(const void *p, const unsigned char *buf, size_t n)

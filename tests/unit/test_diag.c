@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "base/diag.h"
 #include "harness.h"
-#include "source.h"
+#include "base/source.h"
 
 static Source *src_of(const char *text) { return source_new("p.veto", text, strlen(text)); }
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "compile_testlib.h"
-#include "decision.h"
+#include "gate/decision.h"
 #include "harness.h"
 #include "veto.h"
 

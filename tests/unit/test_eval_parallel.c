@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "compile_testlib.h"
-#include "decision.h"
-#include "eval.h"
+#include "gate/decision.h"
+#include "gate/eval.h"
 #include "harness.h"
 #include "veto.h"
 

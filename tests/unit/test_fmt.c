@@ -1,4 +1,4 @@
-/* test_fmt.c — `veto fmt` (engine/fmt.c): layout cases as input/output
+/* test_fmt.c — `veto fmt` (engine/author/fmt.c): layout cases as input/output
  * pairs, and three properties over every *.veto file of the repository
  * (policies-examples/, stdlib/, tests/):
  *   - the AST (ast_dump) of the formatted text equals the original's;
@@ -15,13 +15,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ast.h"
-#include "buf.h"
-#include "diag.h"
-#include "fmt.h"
+#include "lang/ast.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "author/fmt.h"
 #include "harness.h"
-#include "lexer.h"
-#include "source.h"
+#include "lang/lexer.h"
+#include "base/source.h"
 
 /* ---- helpers --------------------------------------------------------------- */
 

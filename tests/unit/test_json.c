@@ -1,4 +1,4 @@
-/* test_json.c — engine/json_read.c and engine/json_write.c.
+/* test_json.c — engine/input/json_read.c and engine/vm/json_write.c.
  *
  * The JSONTestSuite corpus (every y_ accepted, every n_ rejected, every i_
  * survived; one recorded case per file), round trips with byte-exact
@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 #include "harness.h"
-#include "json.h"
-#include "value.h"
+#include "input/json.h"
+#include "vm/value.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "harness.h"
-#include "lexer.h"
+#include "lang/lexer.h"
 
 static void put_text(Buf *b, const Token *t)
 {

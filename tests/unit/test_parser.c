@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ast.h"
-#include "buf.h"
-#include "diag.h"
+#include "lang/ast.h"
+#include "base/buf.h"
+#include "base/diag.h"
 #include "harness.h"
 #include "policy_grammar.h"
-#include "source.h"
+#include "base/source.h"
 
 /* The dump of `text` when it parses, else its rendered diagnostics.
  * *root_out (optional) receives the root while `arena` lives. */

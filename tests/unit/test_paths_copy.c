@@ -16,14 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 #include "compile_testlib.h"
 #include "harness.h"
-#include "json.h"
-#include "paths.h"
-#include "program.h"
-#include "taint.h"
+#include "input/json.h"
+#include "input/paths.h"
+#include "vm/program.h"
+#include "input/taint.h"
 #include "veto.h"
 
 static veto_engine *engine;

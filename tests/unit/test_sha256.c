@@ -1,4 +1,4 @@
-/* test_sha256.c — engine/sha256.c: the FIPS 180-4 example vectors, every
+/* test_sha256.c — engine/base/sha256.c: the FIPS 180-4 example vectors, every
  * way of splitting a message over sha256_update, both block functions
  * (SHA-NI where the CPU has it, and the portable one forced), and agreement
  * with the system's sha256sum on a generated file. */
@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "sha256.h"
+#include "base/sha256.h"
 
 /* Internal to sha256.c, for tests only. */
 void sha256_force_portable(int on);

@@ -1,6 +1,6 @@
 /* test_tf_keys.c — the key ids tf.normalise_all (stdlib/builtins_tf.c)
  * keeps per thread between calls, tied to a key table by its serial
- * (engine/keys.h) and, while some key is missing, by its key count:
+ * (engine/vm/keys.h) and, while some key is missing, by its key count:
  *
  *   - on a bare table the same normalised objects come out whether none,
  *     some or all of the keys are interned, and the output members always
@@ -19,14 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "builtin.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "stdlib/builtin.h"
 #include "compile_testlib.h"
 #include "harness.h"
-#include "json.h"
-#include "keys.h"
-#include "program.h"
+#include "input/json.h"
+#include "vm/keys.h"
+#include "vm/program.h"
 #include "veto.h"
 
 /* ---- tf.normalise_all on a bare key table ----------------------------------- */

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "builtin.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "stdlib/builtin.h"
 #include "compile_testlib.h"
 #include "harness.h"
-#include "json.h"
+#include "input/json.h"
 #include "veto.h"
 
 static veto_engine *engine;

@@ -1,11 +1,11 @@
-/* test_value.c — engine/value.c: equality, the total order, hashing, sets,
+/* test_value.c — engine/vm/value.c: equality, the total order, hashing, sets,
  * member lookup and kind names, with the numeric edge cases. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "harness.h"
-#include "value.h"
+#include "vm/value.h"
 
 static Value big(const char *s)
 {

@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "compile_testlib.h"
 #include "harness.h"
-#include "program.h"
+#include "vm/program.h"
 #include "veto.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 static veto_engine *engine;
 

@@ -1,5 +1,5 @@
-/* test_yaml.c — engine/yaml_read.c, engine/input_kind.c and the YAML side
- * of engine/doc.c.
+/* test_yaml.c — engine/input/yaml_read.c, engine/input/input_kind.c and the YAML side
+ * of engine/input/doc.c.
  *
  * Scalars by the YAML 1.2 core schema, tags (core, CloudFormation, unknown),
  * multi-document streams, anchors/aliases/merge keys, exact "line:col:
@@ -13,13 +13,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 #include "harness.h"
-#include "json.h"
-#include "value.h"
+#include "input/json.h"
+#include "vm/value.h"
 #include "veto.h"
-#include "yaml_read.h"
+#include "input/yaml_read.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
