@@ -51,7 +51,6 @@ static int check_compile(veto_engine *e, const CliList *paths, const veto_doc *s
         veto_diags_free(d);
         return EXIT_USAGE;
     }
-    veto_compiler_set_checks(c, lint, schema);
     int failed = 0;
     for (size_t i = 0; i < paths->count; i++)
         if (veto_compiler_add_path(c, paths->items[i], d) != VETO_OK)
@@ -60,7 +59,7 @@ static int check_compile(veto_engine *e, const CliList *paths, const veto_doc *s
     if (failed || veto_diags_errors(d) > 0)
         veto_compiler_free(c);
     else
-        prog = veto_compiler_finish(c, d);
+        prog = veto_check_finish(c, lint, schema, d);
     cli_print_diags(d);
     int rc = EXIT_USAGE;
     if (prog) {

@@ -29,6 +29,7 @@ typedef struct veto_program veto_program;
 typedef struct veto_compiler veto_compiler;
 typedef struct veto_doc veto_doc;
 typedef struct veto_decision veto_decision;
+struct VmHooks; /* vm/vm.h: the step hook of veto_eval_options.hooks, opaque here */
 typedef struct veto_diags veto_diags;
 
 typedef enum veto_status {
@@ -67,12 +68,14 @@ veto_status veto_compiler_add_source(veto_compiler *c, const char *name, const c
  * errors in diags (warnings may be added either way). Frees the compiler. */
 veto_program *veto_compiler_finish(veto_compiler *c, veto_diags *d);
 void veto_compiler_free(veto_compiler *c); /* only when finish was not called */
-/* Extra checks veto_compiler_finish runs over the files added (not over the
- * embedded standard library): lint != 0 adds lint warnings (docs/LINT.md);
- * schema, a loaded `terraform providers schema -json` document (borrowed
- * until finish returns), makes every resource type and attribute path the
- * policies use that the schema lacks an error (docs/LINT.md). */
-void veto_compiler_set_checks(veto_compiler *c, int lint, const veto_doc *schema);
+/* veto_compiler_finish with the checks of `veto check` over the files added
+ * (not over the embedded standard library): lint != 0 adds lint warnings
+ * (docs/LINT.md); schema, a loaded `terraform providers schema -json`
+ * document (borrowed), makes every resource type and attribute path the
+ * policies use that the schema lacks an error (docs/LINT.md). Consumes c,
+ * as finish does. Compiling alone never lints (author/check.c). */
+veto_program *veto_check_finish(veto_compiler *c, int lint, const veto_doc *schema,
+                                veto_diags *d);
 
 void veto_program_free(veto_program *p);
 size_t veto_program_policy_count(const veto_program *p);
@@ -157,7 +160,7 @@ typedef struct veto_eval_options {
     const veto_doc *const *data_docs;
     size_t ndata;
     /* Internal observer of every VM step (coverage, explanations): a
-     * struct VmHooks (vm.h), borrowed; NULL runs the fast loop. */
+     * struct VmHooks (vm/vm.h), borrowed; NULL runs the fast loop. */
     const struct VmHooks *hooks;
     /* Explanations (docs/EXPLAIN.md): VETO_EXPLAIN_RESULTS records, for
      * every result, the binding and each condition with the values it saw;

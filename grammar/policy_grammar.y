@@ -21,7 +21,7 @@
 %default_type {AstNode *}
 %extra_argument {ParseState *ps}
 /* Deep enough for LEX_MAX_NESTING (256) levels of any bracket construct;
- * beyond that, parse_stack_overflow reports "nested too deeply". */
+ * beyond that, the driver (parser.c) reports "nested too deeply". */
 %stack_size 4000
 %start_symbol file
 
@@ -31,8 +31,8 @@
 #include "lang/ast.h"
 }
 
-%syntax_error { parse_syntax_error(ps, yypParser, yymajor, &yyminor); }
-%stack_overflow { parse_stack_overflow(ps); }
+%syntax_error { ps->syntax_error(ps, yypParser, yymajor, &yyminor); }
+%stack_overflow { ps->stopped = 1; /* the driver reports it at the token being shifted */ }
 
 /* Declared up front so every code exists (and keeps its number) even when
  * a production does not use it yet; the compiler switches on these. */

@@ -182,6 +182,9 @@ def nm_edges(root, build):
     for o in sorted(objs):
         rel = os.path.relpath(o, obj_root)[:-2]
         src = ("build/" + rel) if rel.startswith("gen/") else rel
+        if not rel.startswith("gen/") and not any(
+                os.path.isfile(os.path.join(root, rel + ext)) for ext in (".c", ".y")):
+            continue  # a stale object whose source is gone
         out = subprocess.run(["nm", "-P", o], capture_output=True, text=True).stdout
         for line in out.splitlines():
             f = line.split()

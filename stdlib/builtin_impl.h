@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/utf8.h"
 #include "builtin.h"
 
 /* ---- per-file definition tables (merged by builtin_table.c) ----------- */
@@ -109,9 +110,7 @@ bool builtin_vec_push(BuiltinCtx *ctx, const char *fn, ValVec *vec, Value v);
 
 /* ---- UTF-8 ------------------------------------------------------------- */
 
-/* Decodes one code point from s[0..n) (n >= 1); returns the bytes used
- * (1 for an invalid byte, decoded as U+FFFD) so scanning never stalls. */
-size_t builtin_utf8_next(const char *s, size_t n, uint32_t *cp);
+/* utf8_next (base/utf8.h) decodes one code point. */
 /* Code points in s[0..n), counting each invalid byte as one. */
 size_t builtin_utf8_count(const char *s, size_t n);
 /* Byte offset of code point `index` (clamped to n). */

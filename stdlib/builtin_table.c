@@ -1,5 +1,5 @@
 /* builtin_table.c — the one sorted table of builtins, merged from the
- * per-file definition arrays, builtin_error and builtin_ctx_reset.
+ * per-file definition arrays and builtin_error.
  *
  * Each builtins_*.c file lists its own builtins next to their code; this
  * file sorts pointers to all of them by name once (pthread_once, so the
@@ -79,6 +79,12 @@ const BuiltinDef *builtin_find(const char *name, size_t len)
     return NULL;
 }
 
+const BuiltinDef *const *builtin_table(void)
+{
+    pthread_once(&table_once, table_init);
+    return table_sorted;
+}
+
 const BuiltinDef *builtin_at(uint32_t index)
 {
     pthread_once(&table_once, table_init);
@@ -106,10 +112,4 @@ bool builtin_error(BuiltinCtx *ctx, const char *fmt, ...)
     vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
     va_end(ap);
     return false;
-}
-
-void builtin_ctx_reset(BuiltinCtx *ctx)
-{
-    /* the indexes themselves went with the arena; slots past n are never read */
-    ctx->tfindex.n = ctx->tfindex.next = 0;
 }

@@ -180,7 +180,7 @@ static bool coll_reverse(BuiltinCtx *ctx, const Value *args, uint32_t argc, Valu
         size_t o = a.n;
         for (size_t i = 0; i < a.n;) {
             uint32_t cp;
-            size_t len = builtin_utf8_next(a.u.s + i, a.n - i, &cp);
+            size_t len = utf8_next(a.u.s + i, a.n - i, &cp);
             o -= len;
             memcpy(r + o, a.u.s + i, len);
             i += len;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "input/json.h"
+#include "input/json_read.h"
 
 /* ---- sizes and aggregates --------------------------------------------- */
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "input/yaml_read.h"
 
 /* ---- JSON -------------------------------------------------------------- */

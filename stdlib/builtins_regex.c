@@ -10,7 +10,7 @@
  * Results are built in ctx->arena, as slices of the subject when possible.
  */
 #include "builtin_impl.h"
-#include "regex_impl.h"
+#include "vm/regex.h"
 
 #include <string.h>
 
@@ -125,7 +125,7 @@ static bool regex_find_all(BuiltinCtx *ctx, const Value *args, uint32_t argc, Va
                 break;
             /* the empty-at-start retry failed: step over one code point */
             uint32_t cp;
-            start += builtin_utf8_next(s + start, n - start, &cp);
+            start += utf8_next(s + start, n - start, &cp);
             opts = 0;
             continue;
         }

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "input/json.h"
+#include "input/json_read.h"
 
 /* Strings longer than this are refused by the builtins that multiply text
  * (repeat, replace, format padding): a policy has no business making them. */
@@ -74,7 +74,7 @@ static bool strings_case(BuiltinCtx *ctx, const char *fn, const Value *args, uin
     size_t o = 0;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t len = builtin_utf8_next(s + i, n - i, &cp);
+        size_t len = utf8_next(s + i, n - i, &cp);
         uint32_t m = (cp == 0xFFFD && len == 1) ? cp : map(cp);
         if (m == cp) {
             memcpy(r + o, s + i, len); /* keeps invalid bytes as they were */
@@ -107,7 +107,7 @@ static bool strings_in_cutset(uint32_t cp, const char *cut, size_t cn)
         return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\v' || cp == '\f';
     for (size_t i = 0; i < cn;) {
         uint32_t c;
-        i += builtin_utf8_next(cut + i, cn - i, &c);
+        i += utf8_next(cut + i, cn - i, &c);
         if (c == cp)
             return true;
     }
@@ -128,7 +128,7 @@ static bool strings_trim(BuiltinCtx *ctx, const Value *args, uint32_t argc, Valu
     size_t b = 0, e = n;
     while (b < e) {
         uint32_t cp;
-        size_t len = builtin_utf8_next(s + b, e - b, &cp);
+        size_t len = utf8_next(s + b, e - b, &cp);
         if (!strings_in_cutset(cp, cut, cn))
             break;
         b += len;
@@ -139,10 +139,10 @@ static bool strings_trim(BuiltinCtx *ctx, const Value *args, uint32_t argc, Valu
         while (st > b && ((unsigned char)s[st] & 0xC0) == 0x80 && e - st < 4)
             st--;
         uint32_t cp;
-        size_t len = builtin_utf8_next(s + st, e - st, &cp);
+        size_t len = utf8_next(s + st, e - st, &cp);
         if (st + len != e) { /* not a whole code point: treat the last byte alone */
             st = e - 1;
-            builtin_utf8_next(s + st, 1, &cp);
+            utf8_next(s + st, 1, &cp);
         }
         if (!strings_in_cutset(cp, cut, cn))
             break;
@@ -195,7 +195,7 @@ static bool strings_split(BuiltinCtx *ctx, const Value *args, uint32_t argc, Val
     if (sn == 0) {
         for (size_t i = 0; i < n;) {
             uint32_t cp;
-            size_t len = builtin_utf8_next(s + i, n - i, &cp);
+            size_t len = utf8_next(s + i, n - i, &cp);
             if (!builtin_vec_push(ctx, "split", &vec, strings_slice(s + i, len)))
                 return false;
             i += len;

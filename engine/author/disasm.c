@@ -6,7 +6,7 @@
 
 #include "base/buf.h"
 #include "stdlib/builtin.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "vm/program.h"
 
 static void disasm_operand(Buf *b, const Program *p, const Instr *code, uint32_t pc)

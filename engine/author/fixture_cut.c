@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "vm/program.h"
 #include "input/taint.h"
 

@@ -55,6 +55,7 @@
 
 #include "base/arena.h"
 #include "lang/ast.h"
+#include "lang/parser.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "lang/lexer.h"

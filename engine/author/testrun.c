@@ -19,7 +19,7 @@
 
 #include "base/arena.h"
 #include "gate/decision.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "vm/program.h"
 
 #define TR_MAX_DEPTH 256

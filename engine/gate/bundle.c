@@ -25,9 +25,10 @@
 #include "base/buf.h"
 #include "stdlib/builtin.h"
 #include "base/diag.h"
-#include "author/explain.h"
+#include "lang/explain_plan.h"
 #include "vm/program.h"
 #include "base/sha256.h"
+#include "vm/regex.h"
 
 enum {
     SEC_SOURCES = 1,
@@ -1111,6 +1112,7 @@ veto_program *bundle_load_mem(veto_engine *e, const char *name, const unsigned c
     if (!p)
         LOAD_ERR("%s: out of memory loading the bundle", name);
     arena_init(&p->arena, 64 * 1024);
+    p->builtins = builtin_table();
     p->engine = e;
     p->expr_func = UINT32_MAX;
     Reader r;

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "base/sha256.h"
 
 /* Bytes of the decision arena's first chunk, allocated with the record:

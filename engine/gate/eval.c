@@ -14,8 +14,8 @@
 #include "gate/decision.h"
 #include "base/diag.h"
 #include "gate/eval.h"
-#include "author/explain.h"
-#include "input/json.h"
+#include "gate/explain_trace.h"
+#include "input/json_read.h"
 #include "vm/ops.h"
 #include "vm/vm.h"
 

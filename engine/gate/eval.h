@@ -8,7 +8,7 @@
 
 #include "base/buf.h"
 #include "gate/decision.h"
-#include "author/explain.h"
+#include "gate/explain_trace.h"
 #include "vm/program.h"
 #include "veto.h"
 #include "vm/vm.h"

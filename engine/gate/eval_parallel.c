@@ -40,7 +40,7 @@
 
 #include "gate/decision.h"
 #include "gate/eval.h"
-#include "author/explain.h"
+#include "lang/explain_plan.h"
 #include "vm/vm.h"
 
 /* Below this input size a second thread costs more than it saves: setting

@@ -44,7 +44,7 @@
 #include "gate/decision.h"
 #include "input/doc.h"
 #include "gate/eval.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "input/taint.h"
 #include "vm/vm.h"
 

@@ -16,6 +16,7 @@
 #include "stdlib/builtin.h"
 #include "gate/decision.h"
 #include "base/diag.h"
+#include "vm/glob.h"
 
 typedef struct Waiver {
     char *id, *policy_id, *resource, *attribute, *reason, *owner, *ticket, *expires,

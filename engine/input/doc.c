@@ -29,7 +29,7 @@
 #include "base/diag.h"
 #include "input/doc.h"
 #include "input/input_kind.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "input/paths.h"
 #include "vm/program.h"
 #include "base/sha256.h"

@@ -41,7 +41,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "input/json.h"
+#include "input/json_read.h"
 #include "input/paths.h"
 
 /* An open container: where its elements start on the scratch stack. */

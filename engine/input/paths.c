@@ -27,7 +27,7 @@
 
 #include "base/buf.h"
 #include "stdlib/builtin.h"
-#include "author/explain.h"
+#include "lang/explain_plan.h"
 
 #define PATHS_MAX_DEPTH  48 /* deeper paths collapse into a whole node */
 #define PATHS_MAX_ROUNDS 64 /* fixpoint rounds before giving up (whole root) */

@@ -54,6 +54,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "lang/lexer.h"
 
 typedef enum AstKind {
     AST_NULL,
@@ -116,15 +117,6 @@ struct AstNode {
     AstList list;
 };
 
-/* A token as the lexer hands it to the parser (and the grammar to actions). */
-typedef struct Token {
-    int type;          /* TK_* */
-    uint32_t off, len; /* span in the source */
-    const char *text;  /* AST_STRING payload / identifier text (arena, NUL-terminated) */
-    uint32_t tlen;     /* byte length of text */
-    int64_t ival;      /* integer literals */
-    double fval;       /* float literals */
-} Token;
 
 /* The state grammar actions can reach (lemon's %extra_argument). */
 typedef struct ParseState {
@@ -134,6 +126,10 @@ typedef struct ParseState {
     AstNode *root; /* set by the start rule */
     int errors;    /* syntax errors reported for this file */
     int stopped;   /* parsing abandoned (parser stack overflow): feed no more tokens */
+    /* The driver's syntax-error reporter (parser.c), called by the grammar's
+     * %syntax_error with lemon's parser, so the generated parser never
+     * names its driver. */
+    void (*syntax_error)(struct ParseState *ps, void *parser, int major, const Token *tok);
 } ParseState;
 
 /* Constructors. Spans: a node made from children spans from the first
@@ -191,13 +187,5 @@ const char *ast_kind_name(AstKind kind);
  * tests and tooling compare it as text. A NULL node prints as `_`. */
 struct Buf;
 void ast_dump(struct Buf *out, const AstNode *n);
-
-/* Parses one source into an AST_FILE. Returns NULL when there were syntax
- * errors (all reported to diags) or OOM. The tree lives in `arena`. */
-AstNode *parse_source(Arena *arena, const struct Source *src, struct veto_diags *diags);
-
-/* Called from the generated parser (grammar/policy_grammar.y) only. */
-void parse_syntax_error(ParseState *ps, void *parser, int major, const Token *tok);
-void parse_stack_overflow(ParseState *ps);
 
 #endif

@@ -20,9 +20,10 @@
 
 #include "stdlib/builtin.h"
 #include "lang/compiler.h"
-#include "author/explain.h"
+#include "lang/explain_plan.h"
 #include "vm/ops.h"
 #include "policy_grammar.h"
+#include "vm/regex.h"
 
 #define MAX_LOCALS 250
 

@@ -15,9 +15,9 @@
 
 #include "base/buf.h"
 #include "lang/compiler.h"
-#include "author/lint.h"
+#include "lang/parser.h"
+#include "stdlib/builtin.h"
 #include "policy_grammar.h"
-#include "author/schema_check.h"
 #include "stdlib/stdlib_modules.h"
 
 /* ---- program arrays ------------------------------------------------------ */
@@ -29,6 +29,7 @@ static Program *compiler_new_program(veto_engine *e)
         return NULL;
     arena_init(&p->arena, 64 * 1024);
     p->engine = e;
+    p->builtins = builtin_table();
     p->expr_func = UINT32_MAX;
     return p;
 }
@@ -527,11 +528,6 @@ veto_compiler *veto_compiler_new(veto_engine *e)
     return vc;
 }
 
-void veto_compiler_set_checks(veto_compiler *vc, int lint, const veto_doc *schema)
-{
-    vc->c.lint = lint != 0;
-    vc->c.schema = schema;
-}
 
 void veto_compiler_free(veto_compiler *vc)
 {
@@ -660,7 +656,7 @@ static void compiler_bodies(Compiler *c)
     }
 }
 
-veto_program *veto_compiler_finish(veto_compiler *vc, veto_diags *d)
+void compiler_build(veto_compiler *vc, veto_diags *d)
 {
     Compiler *c = &vc->c;
     c->diags = d;
@@ -671,12 +667,12 @@ veto_program *veto_compiler_finish(veto_compiler *vc, veto_diags *d)
     for (uint32_t i = 0; i < nunits; i++)
         compiler_policies(c, c->units[i]);
     compiler_bodies(c);
+}
+
+veto_program *compiler_release(veto_compiler *vc, veto_diags *d)
+{
+    Compiler *c = &vc->c;
     Program *p = c->prog;
-    /* Checks that need the ASTs run before the compile arena goes. */
-    if (d->errors == 0 && c->lint)
-        lint_units(c);
-    if (d->errors == 0 && c->schema)
-        schema_check_units(c, c->schema);
     if (c->arena.failed || p->arena.failed) {
         diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL, "out of memory while compiling");
     }
@@ -689,6 +685,12 @@ veto_program *veto_compiler_finish(veto_compiler *vc, veto_diags *d)
     free(vc);
     /* The policy-set hash is made on first use (veto_program_hash). */
     return p;
+}
+
+veto_program *veto_compiler_finish(veto_compiler *vc, veto_diags *d)
+{
+    compiler_build(vc, d);
+    return compiler_release(vc, d);
 }
 
 /* Compiles one expression as a program of its own (veto_eval_expr). */

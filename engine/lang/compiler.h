@@ -47,8 +47,6 @@ typedef struct Compiler {
     Arena arena;   /* compile lifetime */
     Program *prog; /* under construction */
     DiagList *diags;
-    bool lint;                     /* run lint.c's warnings in finish (veto check) */
-    const struct veto_doc *schema; /* provider schemas to check paths against, or NULL */
     Unit **units;
     uint32_t nunits, capunits;
     /* Program arrays grow here (capacities; counts live in prog). */
@@ -61,6 +59,13 @@ struct veto_compiler {
 };
 
 /* compiler.c */
+/* veto_compiler_finish in two halves, so a tool can read the ASTs between
+ * them (author/check.c runs lint and schema checks there): build declares
+ * every unit and generates every body, reporting to d; release frees the
+ * compile arena and returns the program, or NULL (freeing vc too) when d
+ * has errors. */
+void compiler_build(veto_compiler *vc, veto_diags *d);
+veto_program *compiler_release(veto_compiler *vc, veto_diags *d);
 Unit *compiler_module(Compiler *c, const char *name, const Source *from, uint32_t off);
 uint32_t compiler_add_function(Compiler *c, const char *name, FuncKind kind, uint32_t source,
                                uint32_t off);

@@ -6,6 +6,7 @@
 #include "base/diag.h"
 #include "vm/program.h"
 #include "veto.h"
+#include "vm/regex.h"
 
 veto_engine *veto_engine_new(void)
 {

@@ -15,12 +15,22 @@
 
 #include <stdint.h>
 
-#include "lang/ast.h"
+#include "base/arena.h"
 #include "base/diag.h"
 #include "policy_grammar.h"
 #include "base/source.h"
 
 #define TK_EOF 0
+
+/* A token as the lexer hands it to the parser (and the grammar to actions). */
+typedef struct Token {
+    int type;          /* TK_* */
+    uint32_t off, len; /* span in the source */
+    const char *text;  /* AST_STRING payload / identifier text (arena, NUL-terminated) */
+    uint32_t tlen;     /* byte length of text */
+    int64_t ival;      /* integer literals */
+    double fval;       /* float literals */
+} Token;
 
 /* Brackets ( [ { and interpolations ${ may nest this deep; past it the
  * lexer reports "expression nested too deeply" and ends the input, which

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/parser.h"
+
 #include "lang/ast.h"
 #include "base/buf.h"
 #include "base/diag.h"
@@ -163,7 +165,7 @@ static int parse_expected(Buf *b, void *parser)
     return name_only;
 }
 
-void parse_syntax_error(ParseState *ps, void *parser, int major, const Token *tok)
+static void parse_syntax_error(ParseState *ps, void *parser, int major, const Token *tok)
 {
     ps->errors++;
     Buf msg = BUF_INIT;
@@ -189,13 +191,6 @@ void parse_syntax_error(ParseState *ps, void *parser, int major, const Token *to
     buf_free(&msg);
 }
 
-void parse_stack_overflow(ParseState *ps)
-{
-    /* The driver reports it at the token being shifted: lemon has emptied
-     * its stack, so nothing more can be parsed meaningfully. */
-    ps->stopped = 1;
-}
-
 AstNode *parse_source(Arena *arena, const Source *src, DiagList *diags)
 {
     ParseState ps;
@@ -203,6 +198,7 @@ AstNode *parse_source(Arena *arena, const Source *src, DiagList *diags)
     ps.arena = arena;
     ps.diags = diags;
     ps.src = src;
+    ps.syntax_error = parse_syntax_error;
 
     void *parser = PolicyParserAlloc(malloc);
     if (!parser) {

@@ -4,7 +4,7 @@
  * "decisions": [record, ...]}. Field order is fixed; two-space indent. */
 #include <string.h>
 
-#include "input/json.h"
+#include "input/json_read.h"
 #include "report/report.h"
 
 /* A small pretty-printing writer: keys, values and nesting. */

@@ -9,7 +9,7 @@
  * @microsoft/sarif-multitool validate. */
 #include <string.h>
 
-#include "input/json.h"
+#include "input/json_read.h"
 #include "report/report.h"
 
 static void sarif_str(Buf *b, const char *s)

@@ -6,7 +6,7 @@
  * Descriptions are one line, with '#' escaped as TAP requires. */
 #include <string.h>
 
-#include "input/json.h"
+#include "input/json_read.h"
 #include "report/report.h"
 
 static void tap_desc(Buf *b, const char *s)

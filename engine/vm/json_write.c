@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "input/json.h"
+#include "vm/json_write.h"
 
 #define JSON_WRITE_MAX_DEPTH 1024
 

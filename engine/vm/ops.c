@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "input/json.h"
+#include "vm/json_write.h"
 
 static const char *const op_verbs[OP__COUNT] = {
     [OP_ADD] = "add",

@@ -19,12 +19,15 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "vm/builtin_abi.h"
 #include "vm/opcodes.h"
 #include "base/source.h"
 #include "vm/value.h"
 #include "veto.h"
 
 struct Regex;
+struct RuleExplain; /* lang/explain_plan.h: the compiler's plan, opaque to the VM */
+struct StreamCache; /* gate/analysis.h: made and owned by plan-native loading, opaque here */
 
 typedef enum FuncKind { FN_USER, FN_GLOBAL, FN_RULE } FuncKind;
 
@@ -113,6 +116,7 @@ struct veto_program {
     uint32_t nconsts;
     Key *keys;
     uint32_t nkeys;
+    const BuiltinDef *const *builtins; /* the builtin table CALL_BUILTIN indexes (borrowed, static) */
     struct Regex **regexes; /* owned, compiled once */
     const char **regex_src; /* pattern texts, for disasm */
     uint32_t nregexes;

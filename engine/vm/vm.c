@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "vm/glob.h"
 #include "vm/ops.h"
+#include "vm/regex.h"
 
 #define VM_DEFAULT_FUEL 50000000ull
 #define VM_MAX_FRAMES   200

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "stdlib/builtin.h"
+#include "vm/builtin_abi.h"
 #include "vm/program.h"
 
 typedef void (*VmEmitFn)(void *ud, uint32_t rule, Value binding, Value message);

@@ -514,7 +514,7 @@ static bool VM_RUN_NAME(Vm *vm, uint32_t entry, Value *result)
     {
         BURN();
         uint32_t argc = INS_A8(ins);
-        const BuiltinDef *b = builtin_at(INS_B(ins));
+        const BuiltinDef *b = prog->builtins[INS_B(ins)];
         const Value *args = &S[sp - argc];
         uint8_t taint = 0;
         for (uint32_t i = 0; i < argc; i++)

@@ -43,9 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* the fixed schema above must load */
     }
     veto_compiler *c = veto_compiler_new(engine);
-    veto_compiler_set_checks(c, 1, schema);
     veto_compiler_add_source(c, "fuzz.veto", (const char *)data, size, d);
-    veto_program *p = veto_compiler_finish(c, d);
+    veto_program *p = veto_check_finish(c, 1, schema, d);
     char *r = veto_diags_render(d, 1);
     free(r);
     if (p) {

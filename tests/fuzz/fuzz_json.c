@@ -16,7 +16,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "vm/value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

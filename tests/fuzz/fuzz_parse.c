@@ -8,6 +8,7 @@
 
 #include "base/arena.h"
 #include "lang/ast.h"
+#include "lang/parser.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/source.h"

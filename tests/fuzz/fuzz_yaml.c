@@ -17,7 +17,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "input/input_kind.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "vm/value.h"
 #include "input/yaml_read.h"
 

@@ -18,7 +18,8 @@
 #include "base/buf.h"
 #include "stdlib/builtin.h"
 #include "harness.h"
-#include "input/json.h"
+#include "input/json_read.h"
+#include "vm/regex.h"
 
 static Arena tl_arena;
 static int tl_ready;

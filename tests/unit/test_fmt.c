@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "lang/ast.h"
+#include "lang/parser.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "author/fmt.h"

@@ -19,7 +19,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "harness.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "vm/value.h"
 
 /* ---- helpers ----------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lang/ast.h"
+#include "lang/parser.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "harness.h"

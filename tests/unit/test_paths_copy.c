@@ -20,7 +20,7 @@
 #include "base/buf.h"
 #include "compile_testlib.h"
 #include "harness.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "input/paths.h"
 #include "vm/program.h"
 #include "input/taint.h"

@@ -13,7 +13,7 @@
 
 #include "compile_testlib.h"
 #include "harness.h"
-#include "stdlib/regex_impl.h"
+#include "vm/regex.h"
 #include "veto.h"
 
 TEST(unused_cache_has_no_table)

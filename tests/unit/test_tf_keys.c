@@ -24,7 +24,7 @@
 #include "stdlib/builtin.h"
 #include "compile_testlib.h"
 #include "harness.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "vm/keys.h"
 #include "vm/program.h"
 #include "veto.h"

@@ -15,7 +15,7 @@
 #include "stdlib/builtin.h"
 #include "compile_testlib.h"
 #include "harness.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "veto.h"
 
 static veto_engine *engine;

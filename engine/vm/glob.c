@@ -1,5 +1,5 @@
-/* glob.c — glob matching for `s like pattern` and the glob.match builtin
- * (also spelled glob_match).
+/* glob.c — glob matching, the engine of the `like` operator (the VM) and of
+ * the glob.match builtin (stdlib/builtins_glob.c); see glob.h.
  *
  *   *      any run of characters except '/'
  *   **     any run including '/'; "**" followed by '/' at the start of the
@@ -15,8 +15,13 @@
  * the star, subject offset) pairs, so patterns with many stars stay
  * polynomial instead of exponential. Owns no state beyond one call.
  */
-#include "builtin_impl.h"
+#include "vm/glob.h"
 
+#include "base/utf8.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,13 +72,13 @@ static int glob_class(const GlobState *g, size_t *pi, uint32_t cp)
         uint32_t lo, hi;
         if (g->p[i] == '\\' && i + 1 < g->pn)
             i++;
-        i += builtin_utf8_next(g->p + i, g->pn - i, &lo);
+        i += utf8_next(g->p + i, g->pn - i, &lo);
         hi = lo;
         if (i + 1 < g->pn && g->p[i] == '-' && g->p[i + 1] != ']') {
             i++;
             if (g->p[i] == '\\' && i + 1 < g->pn)
                 i++;
-            i += builtin_utf8_next(g->p + i, g->pn - i, &hi);
+            i += utf8_next(g->p + i, g->pn - i, &hi);
         }
         if (cp >= lo && cp <= hi)
             hit = true;
@@ -125,7 +130,7 @@ static bool glob_at(GlobState *g, size_t pi, size_t si)
         if (si >= g->sn)
             return false;
         uint32_t cp;
-        size_t clen = builtin_utf8_next(s + si, g->sn - si, &cp);
+        size_t clen = utf8_next(s + si, g->sn - si, &cp);
         if (c == '?') {
             if (cp == '/')
                 return false;
@@ -170,31 +175,3 @@ bool glob_match(const char *pat, size_t plen, const char *s, size_t slen)
     return r;
 }
 
-static bool glob_builtin(BuiltinCtx *ctx, const char *fn, const Value *args, uint32_t argc,
-                         Value *out)
-{
-    BUILTIN_UNDEF_IN(args, argc, out);
-    const char *s, *p;
-    size_t n, pn;
-    if (!builtin_str_arg(ctx, fn, args, 0, &s, &n) || !builtin_str_arg(ctx, fn, args, 1, &p, &pn))
-        return false;
-    *out = value_bool(glob_match(p, pn, s, n));
-    return true;
-}
-
-static bool glob_match_b(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
-{
-    return glob_builtin(ctx, "glob.match", args, argc, out);
-}
-
-static bool glob_match_alias(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
-{
-    return glob_builtin(ctx, "glob_match", args, argc, out);
-}
-
-#define P BUILTIN_PURE
-const BuiltinDef builtins_glob_defs[] = {
-    {"glob.match", 2, 2, P, glob_match_b, "glob.match(s, pattern) -> bool"},
-    {"glob_match", 2, 2, P, glob_match_alias, "glob_match(s, pattern) -> bool"},
-};
-const size_t builtins_glob_ndefs = BUILTIN_NELEMS(builtins_glob_defs);

@@ -1,27 +1,19 @@
-/* explain.h — why a rule fired, or did not (docs/EXPLAIN.md).
- *
- * Three parts, one subsystem:
- *   - compile time (explain_plan): for each rule, the "probes" worth
- *     showing — each top-level `and` condition of its `when`, the paths,
- *     names and calls those conditions compare, and its `let`s — and the
- *     evidence path; codegen.c fills in the pc range of each probe's code.
- *     The RuleExplain lives in the program arena, immutable afterwards.
- *   - evaluation (Explainer): a VM step hook that watches the rule's own
- *     frame, records the value on the stack when control leaves a probe's
- *     pc range, and on EMIT copies the record, rendered and redacted, into
- *     the decision. explain_evidence needs no hook: it reads the evidence
- *     path from the binding (or a let) when a rule fires.
- *   - views: veto_decision_explain_text / _json (veto.h).
+/* explain_plan.h — what explanations observe, planned by the compiler
+ * (explain_plan.c) and kept in the program: for each rule, the "probes"
+ * worth showing — each top-level `and` condition of its `when`, the paths,
+ * names and calls those conditions compare, and its `let`s — and the
+ * evidence path; codegen.c fills in the pc range of each probe's code.
+ * The RuleExplain lives in the program arena, immutable afterwards; a
+ * bundle stores it (gate/bundle.c). Evaluation reads it in
+ * gate/explain_trace.c; nothing here runs at evaluation time.
  */
-#ifndef VETO_EXPLAIN_H
-#define VETO_EXPLAIN_H
+#ifndef VETO_EXPLAIN_PLAN_H
+#define VETO_EXPLAIN_PLAN_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "lang/compiler.h"
-#include "gate/decision.h"
-#include "vm/vm.h"
 
 typedef enum ProbeKind {
     PROBE_COND,  /* a top-level conjunct of `when` */
@@ -72,27 +64,5 @@ typedef struct RuleExplain {
  * in the program arena, with *nodes (compile arena) parallel to probes:
  * codegen sets probes[i].start/end when it generates nodes[i]. */
 RuleExplain *explain_plan(Compiler *c, Unit *u, AstNode *rule, AstNode ***nodes);
-
-/* ---- evaluation --------------------------------------------------------- */
-
-typedef struct Explainer Explainer;
-
-/* mode: VETO_EXPLAIN_RESULTS or _FAILS; address: the resource for FAILS.
- * inner: hooks to call as well (coverage), or NULL. Borrowed. */
-Explainer *explain_new(const Program *p, veto_decision *dec, int mode, const char *address,
-                       const Value *input, const VmHooks *inner);
-void explain_free(Explainer *x);
-const VmHooks *explain_hooks(Explainer *x);
-/* Around each vm_call of a rule function; base is vm->sp before the call. */
-void explain_rule_begin(Explainer *x, uint32_t rule, uint32_t base);
-void explain_rule_end(Explainer *x, bool ok);
-/* From the EMIT callback, after decision_add: explains the new result. */
-void explain_emitted(Explainer *x, Result *res);
-
-/* Sets res->evidence_path/_value (decision arena) from the rule's
- * evidence: the binding's path, or a let read from vm (the rule's frame
- * starts at stack index base). Nothing when the rule has none. */
-void explain_evidence(veto_decision *dec, Result *res, const Rule *rule, Value binding,
-                      const Vm *vm, uint32_t base);
 
 #endif

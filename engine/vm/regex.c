@@ -1,4 +1,4 @@
-/* regex.c — PCRE2 (8-bit, UTF) behind the small interface in builtin.h:
+/* regex.c — PCRE2 (8-bit, UTF) behind the small interface in regex.h:
  * compiling a pattern once (with JIT when the platform has it), searching,
  * and the per-evaluation RegexCache for patterns known only at run time.
  *
@@ -13,7 +13,7 @@
  * pattern such as (a+)+$ on a long subject stops with an error instead of
  * hanging the gate.
  */
-#include "regex_impl.h"
+#include "vm/regex.h"
 
 #include <stdio.h>
 #include <stdlib.h>

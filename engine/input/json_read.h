@@ -1,4 +1,5 @@
-/* json.h — JSON text to Values and back.
+/* json_read.h — JSON text to Values (json_read.c); the way back is
+ * vm/json_write.h.
  *
  * The reader builds Values straight into an arena — no intermediate tree —
  * and is strict RFC 8259 (it accepts every y_ and rejects every n_ file of
@@ -10,11 +11,9 @@
  * (exact text), the rest V_FLOAT. Duplicate keys: the last one wins.
  * Nesting deeper than max_depth is an error, never a stack overflow.
  *
- * The writer prints Values as JSON; with JSON_REDACT a value carrying
- * VF_SENSITIVE prints as the string REDACTED_MARKER, at any depth.
  */
-#ifndef VETO_JSON_H
-#define VETO_JSON_H
+#ifndef VETO_JSON_READ_H
+#define VETO_JSON_READ_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,6 +21,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "vm/json_write.h"
 #include "vm/value.h"
 
 #define JSON_DEFAULT_MAX_DEPTH 512
@@ -103,18 +103,5 @@ typedef enum JsonStreamResult {
 JsonStreamResult json_read_stream(Arena *arena, const char *buf, size_t len,
                                   const JsonReadOptions *opt, const struct PathNode *proj,
                                   JsonStream *s, Value *out, JsonError *err);
-
-#define JSON_PRETTY    0x1u /* two-space indent, one member per line */
-#define JSON_REDACT    0x2u /* sensitive values print as REDACTED_MARKER */
-#define JSON_SORT_KEYS 0x4u /* canonical: object keys sorted bytewise */
-
-/* Appends v as JSON. V_UNDEF prints as null. Floats print with the
- * shortest representation that round-trips ("%.17g" trimmed), always with
- * a '.', 'e' or as an integer-valued float "1.0". Sets print as arrays. */
-void json_write(Buf *out, Value v, unsigned flags);
-/* Appends s as a quoted JSON string with the needed escapes (control
- * characters as \u00XX; valid UTF-8 passes through; invalid bytes become
- * U+FFFD). */
-void json_write_string(Buf *out, const char *s, size_t n);
 
 #endif
