@@ -46,6 +46,9 @@ UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 GRAMMAR    := grammar/policy_grammar.y
 GEN_C      := $(B)/gen/policy_grammar.c
 GEN_H      := $(B)/gen/policy_grammar.h
+# The token numbers alone, for the lexer and the passes that name tokens:
+# they depend on the numbering, not on the parser lemon makes beside it.
+GEN_TOK    := $(B)/gen/policy_tokens.h
 GEN_MODS   := $(B)/gen/stdlib_modules.c
 
 LIB_OBJ := $(ENGINE_SRC:%.c=$(B)/obj/%.o) $(STDLIB_SRC:%.c=$(B)/obj/%.o) \
@@ -64,6 +67,11 @@ $(GEN_C) $(GEN_H) &: $(GRAMMAR)
 	@if grep -q 'parsing conflict' $(B)/gen/lemon.log $(B)/gen/policy_grammar.out 2>/dev/null; then \
 	  echo "error: grammar has conflicts (see $(B)/gen/policy_grammar.out)"; rm -f $(GEN_C); exit 1; fi
 
+$(GEN_TOK): $(GEN_H)
+	{ echo '/* policy_tokens.h — the token numbers of grammar/policy_grammar.y (generated). */'; \
+	  echo '#ifndef VETO_POLICY_TOKENS_H'; echo '#define VETO_POLICY_TOKENS_H'; \
+	  cat $(GEN_H); echo '#endif'; } > $@
+
 $(GEN_MODS): $(STDLIB_VETO) scripts/embed-modules.sh
 	@mkdir -p $(B)/gen
 	sh scripts/embed-modules.sh $(STDLIB_VETO) > $@
@@ -77,7 +85,7 @@ $(B)/obj/gen/stdlib_modules.o: $(GEN_MODS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(B)/obj/%.o: %.c $(GEN_H)
+$(B)/obj/%.o: %.c $(GEN_H) $(GEN_TOK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -114,7 +122,7 @@ deps:
 	@sh scripts/install-deps.sh
 
 FORMAT_SRC := $(ENGINE_SRC) $(STDLIB_SRC) $(ORCH_SRC) $(CLI_SRC) \
-              $(wildcard engine/*.h engine/*/*.h stdlib/*.h orchestrator/*.h cli/*.h tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
+              $(wildcard engine/*.h engine/*/*.h engine/*/*.inc stdlib/*.h orchestrator/*.h cli/*.h tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 

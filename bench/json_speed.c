@@ -32,7 +32,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "input/json.h"
+#include "input/json_read.h"
 #include "vm/value.h"
 
 static double now(void)

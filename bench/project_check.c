@@ -33,11 +33,11 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "gate/decision.h"
-#include "gate/eval.h"
-#include "input/paths.h"
-#include "vm/program.h"
+#include "gate/eval_core.h"
+#include "gate/paths.h"
 #include "gate/project.h"
 #include "veto.h"
+#include "vm/program.h"
 #include "vm/vm.h"
 
 static int same_str(const char *a, const char *b)

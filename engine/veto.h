@@ -74,8 +74,7 @@ void veto_compiler_free(veto_compiler *c); /* only when finish was not called */
  * document (borrowed), makes every resource type and attribute path the
  * policies use that the schema lacks an error (docs/LINT.md). Consumes c,
  * as finish does. Compiling alone never lints (author/check.c). */
-veto_program *veto_check_finish(veto_compiler *c, int lint, const veto_doc *schema,
-                                veto_diags *d);
+veto_program *veto_check_finish(veto_compiler *c, int lint, const veto_doc *schema, veto_diags *d);
 
 void veto_program_free(veto_program *p);
 size_t veto_program_policy_count(const veto_program *p);

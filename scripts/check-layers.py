@@ -61,15 +61,21 @@ def layer_of(path):
         return parts[0]
     if path.startswith("build/gen/") or "/gen/" in path:
         base = os.path.basename(path)
-        return "lang" if base.startswith("policy_grammar") else "stdlib"
+        return "lang" if base.startswith("policy_") else "stdlib"
     return None
 
 
+FRAGMENT_OWNER = {}  # x.inc -> the one file that includes it
+
+
 def module_of(path):
-    """A module: the path without its extension (x.c and x.h are one)."""
+    """A module: the path without its extension (x.c and x.h are one); a
+    .inc fragment belongs to the module of the one file including it."""
+    if path in FRAGMENT_OWNER:
+        return module_of(FRAGMENT_OWNER[path])
     if "/gen/" in path or path.startswith("build/"):
         base = os.path.splitext(os.path.basename(path))[0]
-        return ("grammar/" if base.startswith("policy_grammar") else "stdlib/") + base
+        return ("grammar/" if base.startswith("policy_") else "stdlib/") + base
     return os.path.splitext(path)[0]
 
 
@@ -107,7 +113,7 @@ def list_sources(root):
     for d in SOURCE_DIRS:
         for dirpath, _, names in os.walk(os.path.join(root, d)):
             for name in sorted(names):
-                if name.endswith((".c", ".h", ".y")):
+                if name.endswith((".c", ".h", ".y", ".inc")):
                     files.append(os.path.relpath(os.path.join(dirpath, name), root))
     return sorted(files)
 
@@ -243,7 +249,12 @@ def main():
     for p in files:
         texts[p] = open(p, encoding="utf-8", errors="replace").read()
 
-    # 1. includes
+    # 1. includes (first: which file each .inc fragment belongs to)
+    for p in files:
+        for m in INCLUDE.finditer(texts[p]):
+            target = resolve_include(root, build, p, m.group(1))
+            if target and target.endswith(".inc"):
+                FRAGMENT_OWNER.setdefault(target, p)
     for p in files:
         for m in INCLUDE.finditer(texts[p]):
             line = texts[p].count("\n", 0, m.start()) + 1

@@ -22,6 +22,7 @@ jq
 libxml2-utils
 valgrind
 time
+python3
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

@@ -22,7 +22,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 #include "vm/builtin_abi.h"
 
 /* Sets ctx->err (printf-style) and returns false, for `return builtin_error(...)`. */

@@ -123,4 +123,10 @@ size_t builtin_utf8_encode(uint32_t cp, char *out);
 /* Result for a double that should stay an int when it is one and fits. */
 Value builtin_number_from_double(double d);
 
+/* Builtins other builtins call directly (not through the table, which
+ * lists them all): to_string (builtins_core.c), json.decode
+ * (builtins_encoding.c). */
+bool core_to_string(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out);
+bool enc_json_decode(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out);
+
 #endif

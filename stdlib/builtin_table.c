@@ -1,5 +1,5 @@
 /* builtin_table.c — the one sorted table of builtins, merged from the
- * per-file definition arrays and builtin_error.
+ * per-file definition arrays.
  *
  * Each builtins_*.c file lists its own builtins next to their code; this
  * file sorts pointers to all of them by name once (pthread_once, so the
@@ -103,13 +103,4 @@ uint32_t builtin_count(void)
 {
     pthread_once(&table_once, table_init);
     return table_n;
-}
-
-bool builtin_error(BuiltinCtx *ctx, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
-    va_end(ap);
-    return false;
 }

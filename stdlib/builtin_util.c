@@ -5,6 +5,8 @@
 #include "builtin_impl.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 bool builtin_any_undef(const Value *args, uint32_t argc)
@@ -126,7 +128,6 @@ bool builtin_vec_push(BuiltinCtx *ctx, const char *fn, ValVec *vec, Value v)
     return true;
 }
 
-
 size_t builtin_utf8_count(const char *s, size_t n)
 {
     size_t count = 0;
@@ -176,4 +177,13 @@ Value builtin_number_from_double(double d)
     if (d == floor(d) && d >= -9.2233720368547758e18 && d < 9.2233720368547758e18)
         return value_int((int64_t)d);
     return value_float(d);
+}
+
+bool builtin_error(BuiltinCtx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
+    va_end(ap);
+    return false;
 }

@@ -27,8 +27,7 @@ static bool cloud_doc(BuiltinCtx *ctx, const char *fn, const Value *args, Value 
     }
     if (args[0].kind != V_STR)
         return builtin_type_error(ctx, fn, 1, "a policy document (object or JSON string)", args[0]);
-    const BuiltinDef *dec = builtin_find("json.decode", 11);
-    if (!dec || !dec->fn(ctx, args, 1, doc))
+    if (!enc_json_decode(ctx, args, 1, doc))
         return false;
     if (doc->kind != V_OBJ)
         return builtin_error(ctx, "%s: the policy document is not a JSON object", fn);

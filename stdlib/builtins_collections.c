@@ -378,8 +378,7 @@ static bool coll_group_by(BuiltinCtx *ctx, const Value *args, uint32_t argc, Val
             continue;
         if (key.kind != V_STR) {
             Value text;
-            const BuiltinDef *ts = builtin_find("to_string", 9);
-            if (!ts || !ts->fn(ctx, &key, 1, &text))
+            if (!core_to_string(ctx, &key, 1, &text))
                 return false;
             key = text;
         }

@@ -159,7 +159,7 @@ static bool core_default(BuiltinCtx *ctx, const Value *args, uint32_t argc, Valu
 
 /* ---- conversions ------------------------------------------------------- */
 
-static bool core_to_string(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
+bool core_to_string(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
 {
     BUILTIN_UNDEF_IN(args, argc, out);
     if (args[0].kind == V_STR) {

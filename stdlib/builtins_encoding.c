@@ -30,7 +30,7 @@ static bool enc_json_read(BuiltinCtx *ctx, const Value *args, Value *out, JsonEr
     return json_read(ctx->arena, copy, args[0].n, &opt, out, err);
 }
 
-static bool enc_json_decode(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
+bool enc_json_decode(BuiltinCtx *ctx, const Value *args, uint32_t argc, Value *out)
 {
     BUILTIN_UNDEF_IN(args, argc, out);
     if (args[0].kind != V_STR)

@@ -29,7 +29,7 @@
  * defaults, and every value taken from the plan as is, flags included (a
  * field read carries its parent's sensitive taint, as OP_FIELD does), so
  * before/after are the loaded values themselves, never copies. Keep it in
- * step with `normalise` in tf.veto and with its model in engine/input/paths.c
+ * step with `normalise` in tf.veto and with its model in engine/gate/paths.c
  * (paths_tf_normalise), which tells the projecting loader which fields of
  * each change it reads.
  *
@@ -45,9 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtin_impl.h"
 #include "vm/keys.h"
 #include "vm/ops.h"
-#include "builtin_impl.h"
 
 /* ---- address parsing ---------------------------------------------------- */
 

@@ -7,8 +7,7 @@
 #include "lang/compiler.h"
 #include "veto.h"
 
-veto_program *veto_check_finish(veto_compiler *vc, int lint, const veto_doc *schema,
-                                veto_diags *d)
+veto_program *veto_check_finish(veto_compiler *vc, int lint, const veto_doc *schema, veto_diags *d)
 {
     Compiler *c = &vc->c;
     compiler_build(vc, d);

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "stdlib/builtin.h"
 #include "input/json_read.h"
+#include "stdlib/builtin.h"
 #include "vm/program.h"
 
 static void disasm_operand(Buf *b, const Program *p, const Instr *code, uint32_t pc)

@@ -12,8 +12,8 @@
 
 #include "base/buf.h"
 #include "input/json_read.h"
-#include "vm/program.h"
 #include "input/taint.h"
+#include "vm/program.h"
 
 typedef struct Cut {
     Arena arena;

@@ -54,12 +54,12 @@
 #include <string.h>
 
 #include "base/arena.h"
-#include "lang/ast.h"
-#include "lang/parser.h"
 #include "base/buf.h"
 #include "base/diag.h"
-#include "lang/lexer.h"
 #include "base/source.h"
+#include "lang/ast.h"
+#include "lang/lexer.h"
+#include "lang/parser.h"
 
 /* ---- docs ------------------------------------------------------------------- */
 

@@ -8,13 +8,14 @@
  * finding is a DIAG_WARNING copied into the diagnostic list.
  */
 #include "author/lint.h"
+#include "lang/codegen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
-#include "policy_grammar.h"
+#include "policy_tokens.h"
 
 #define LINT_MAX_LOCALS 256
 #define LINT_MAX_FACTS  64
@@ -104,7 +105,7 @@ static void lint_push(Lint *l, const char *name, uint32_t off, bool check_unused
                 goto push;
             }
         }
-        const Decl *d = compiler_find_decl(l->u, name);
+        const Decl *d = units_find_decl(l->u, name);
         if (d) {
             static const char *const what[] = {"let", "func", "use"};
             uint32_t doff = d->kind == DECL_LET ? lint_let_name_off(l->u, d->node) : d->node->off;

@@ -10,7 +10,7 @@
 #ifndef VETO_LINT_H
 #define VETO_LINT_H
 
-#include "lang/compiler.h"
+#include "lang/units.h"
 
 void lint_units(Compiler *c);
 

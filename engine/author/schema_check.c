@@ -9,12 +9,13 @@
  * it fails under every one of them. Owns nothing past the call.
  */
 #include "author/schema_check.h"
+#include "lang/codegen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy_grammar.h"
+#include "policy_tokens.h"
 
 #define SC_ALTS      8
 #define SC_LOCALS    64
@@ -435,7 +436,7 @@ static const Decl *sc_let(const Checker *k, const AstNode *n)
 {
     if (n->kind != AST_NAME || sc_lookup(k, n->name))
         return NULL;
-    const Decl *d = compiler_find_decl(k->u, n->name);
+    const Decl *d = units_find_decl(k->u, n->name);
     return d && d->kind == DECL_LET ? d : NULL;
 }
 
@@ -453,7 +454,7 @@ static bool sc_is_tf(const Checker *k, const AstNode *n)
 {
     if (n->kind != AST_NAME || sc_lookup(k, n->name))
         return false;
-    const Decl *d = compiler_find_decl(k->u, n->name);
+    const Decl *d = units_find_decl(k->u, n->name);
     return d && d->kind == DECL_USE && d->module && d->module->module &&
            strcmp(d->module->module, "tf") == 0;
 }

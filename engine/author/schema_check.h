@@ -15,7 +15,7 @@
 #ifndef VETO_SCHEMA_CHECK_H
 #define VETO_SCHEMA_CHECK_H
 
-#include "lang/compiler.h"
+#include "lang/units.h"
 
 /* schema is borrowed: a loaded providers-schema document. */
 void schema_check_units(Compiler *c, const struct veto_doc *schema);

@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/buf.h"
 #include "author/coverage.h"
+#include "base/buf.h"
 #include "veto.h"
 
 /* One mismatch. expected/got are JSON texts (NULL when not applicable);

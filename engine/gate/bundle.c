@@ -14,6 +14,7 @@
  * an out-of-bounds read.
  */
 #include "gate/bundle.h"
+#include "gate/bundle_verify.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -23,11 +24,11 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "stdlib/builtin.h"
 #include "base/diag.h"
-#include "lang/explain_plan.h"
-#include "vm/program.h"
 #include "base/sha256.h"
+#include "lang/explain_plan.h"
+#include "stdlib/builtin.h"
+#include "vm/program.h"
 #include "vm/regex.h"
 
 enum {

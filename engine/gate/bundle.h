@@ -33,12 +33,6 @@ veto_program *bundle_load_mem(veto_engine *e, const char *name, const unsigned c
 veto_status bundle_serialize(const veto_program *p, unsigned char **out, size_t *len,
                              veto_diags *d);
 
-/* Checks every function of p as the loader does (operands in range, stack
- * discipline, loops that burn fuel). Returns 1 when p is sound, else 0
- * with a message in err. Used on loaded bundles, and by tests on every
- * program the compiler makes (the compiler's output must always verify). */
-int bundle_verify(const veto_program *p, char *err, size_t errlen);
-
 /* Computes the program's policy-set hash and keeps it on the program. */
 void bundle_cache_hash(veto_program *p);
 

@@ -13,8 +13,8 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "input/json_read.h"
 #include "base/sha256.h"
+#include "input/json_read.h"
 
 /* Bytes of the decision arena's first chunk, allocated with the record:
  * a decision of a couple of results (their array, messages, addresses,
@@ -252,50 +252,6 @@ void decision_note(veto_decision *d, const char *code, const char *fmt, ...)
     buf_free(&b);
     if (d->arena.failed)
         d->oom = true;
-}
-
-/* Today's date in UTC, for waiver expiry when neither --today nor the
- * context gives one. */
-static void decision_today(char out[11])
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    if (strftime(out, 11, "%Y-%m-%d", &tm) != 10)
-        memcpy(out, "1970-01-01", 11);
-}
-
-void veto_decision_gate(veto_decision *d, const veto_gate_options *g)
-{
-    if (!d || !g)
-        return;
-    d->fail_on_warn = g->fail_on_warn != 0;
-    if (g->tfsource) {
-        for (uint32_t i = 0; i < d->nresults; i++) {
-            Result *r = &d->results[i];
-            const char *file;
-            uint32_t line;
-            if (r->address && tfsource_lookup(g->tfsource, r->address, &file, &line)) {
-                r->tf_file = arena_strndup(&d->arena, file, strlen(file)); /* t may go first */
-                r->tf_line = line;
-            }
-        }
-    }
-    if (g->waivers) {
-        char clock[11];
-        const char *today = g->today ? g->today : d->context_date;
-        if (!today) {
-            decision_today(clock);
-            today = clock;
-        }
-        d->as_of = arena_strndup(&d->arena, today, strlen(today));
-        waiver_apply(g->waivers, d, d->as_of);
-    }
-    if (g->overrides)
-        override_apply(g->overrides, d);
-    if (d->arena.failed)
-        d->oom = true;
-    decision_outcome(d);
 }
 
 void veto_decision_free(veto_decision *d)

@@ -20,8 +20,12 @@
 #include <stdint.h>
 
 #include "base/arena.h"
-#include "vm/program.h"
 #include "veto.h"
+#include "vm/program.h"
+
+/* Explanations (gate/explain_trace.h) hang off a decision; opaque here. */
+struct Explanation;
+struct ExplainLog;
 
 typedef enum ResultKind { RES_RULE, RES_ERROR } ResultKind;
 
@@ -128,17 +132,6 @@ void decision_outcome(veto_decision *d);
 void decision_note(veto_decision *d, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *result_status_name(ResultStatus s);
-
-/* The gate's inputs, as decision.c applies them (override.c, waiver.c,
- * tfsource.c). */
-struct veto_overrides;
-struct veto_waivers;
-struct veto_tfsource;
-void override_apply(const struct veto_overrides *o, veto_decision *d);
-void waiver_apply(const struct veto_waivers *w, veto_decision *d, const char *today);
-/* Finds the resource block of a plan address: 1 and file/line, or 0. */
-int tfsource_lookup(const struct veto_tfsource *t, const char *address, const char **file,
-                    uint32_t *line);
 
 /* The policy-set hash of d's program (veto_program_hash), computed on first
  * use and cached on the program: only the views that print it pay for it.

@@ -39,7 +39,8 @@
 #include <unistd.h>
 
 #include "gate/decision.h"
-#include "gate/eval.h"
+#include "gate/eval_core.h"
+#include "gate/eval_parallel.h"
 #include "lang/explain_plan.h"
 #include "vm/vm.h"
 

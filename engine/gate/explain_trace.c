@@ -423,4 +423,3 @@ void explain_evidence(veto_decision *dec, Result *res, const Rule *rule, Value b
     res->evidence_value = b.p ? arena_strndup(&dec->arena, b.p, b.len) : NULL;
     buf_free(&b);
 }
-

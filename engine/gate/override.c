@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gate/decision.h"
+#include "gate/override.h"
+
 #include "base/diag.h"
+#include "gate/decision.h"
 
 typedef struct Override {
     char *policy_id, *reason, *by, *origin; /* owned */

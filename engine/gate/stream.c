@@ -42,8 +42,8 @@
 #include <string.h>
 
 #include "gate/decision.h"
+#include "gate/eval_core.h"
 #include "input/doc.h"
-#include "gate/eval.h"
 #include "input/json_read.h"
 #include "input/taint.h"
 #include "vm/vm.h"
@@ -474,6 +474,23 @@ static bool stream_mixed_root(Streamer *s, veto_doc *doc, Value *out)
 }
 
 enum { STREAM_DONE, STREAM_AS_READ, STREAM_FALLBACK };
+
+/* Plan-native loading (paths.h, json_read_projected): maps the file and
+ * materialises only what `p` can read. Anything it does not handle — stdin,
+ * YAML, UTF-16, a program that may read everything, a parse error (for the
+ * exact diagnostic), VETO_NO_PROJECTION set — goes to veto_doc_load_file. */
+veto_doc *veto_doc_load_file_projected(veto_engine *e, const veto_program *p, const char *path,
+                                       const veto_load_options *opt, veto_diags *d)
+{
+    if (!p || getenv("VETO_NO_PROJECTION"))
+        return veto_doc_load_file(e, path, opt, d);
+    const StreamCache *c = stream_cache_get(p); /* the analysis, once per program */
+    veto_doc *doc = c && !c->proj->whole ? doc_open_mapped(path, opt) : NULL;
+    if (doc && doc_read_projected(doc, e, c->proj, opt))
+        return doc;
+    veto_doc_free(doc);
+    return veto_doc_load_file(e, path, opt, d);
+}
 
 /* Streams doc (from doc_open_mapped) for the policies of `kind`, all of
  * which stream, or (s->mixed) some of which do. STREAM_DONE: *out is the decision. STREAM_AS_READ:

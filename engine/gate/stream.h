@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "input/paths.h"
-#include "vm/program.h"
+#include "gate/paths.h"
 #include "gate/project.h"
+#include "vm/program.h"
 
 /* What plan-native loading needs to know about a program, computed once
  * per program on first use (stream_cache_get) and kept in its arena: the

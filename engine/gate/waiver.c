@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gate/waiver.h"
 #include "stdlib/builtin.h"
-#include "gate/decision.h"
+
 #include "base/diag.h"
+#include "gate/decision.h"
 #include "vm/glob.h"
 
 typedef struct Waiver {

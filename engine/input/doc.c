@@ -27,15 +27,14 @@
 #include <unistd.h>
 
 #include "base/diag.h"
+#include "base/sha256.h"
 #include "input/doc.h"
 #include "input/input_kind.h"
 #include "input/json_read.h"
-#include "input/paths.h"
-#include "vm/program.h"
-#include "base/sha256.h"
-#include "gate/stream.h"
+#include "input/paths_tree.h"
 #include "input/taint.h"
 #include "input/yaml_read.h"
+#include "vm/program.h"
 
 #define DOC_DEFAULT_MAX_BYTES ((size_t)4 << 30)
 /* Below this, the bytes are hashed on the loading thread: creating and
@@ -474,23 +473,6 @@ veto_doc *veto_doc_load_file(veto_engine *e, const char *path, const veto_load_o
         return NULL;
     }
     return doc_from_buffer(e, is_stdin ? "<stdin>" : path, buf, len, opt, d);
-}
-
-/* Plan-native loading (paths.h, json_read_projected): maps the file and
- * materialises only what `p` can read. Anything it does not handle — stdin,
- * YAML, UTF-16, a program that may read everything, a parse error (for the
- * exact diagnostic), VETO_NO_PROJECTION set — goes to veto_doc_load_file. */
-veto_doc *veto_doc_load_file_projected(veto_engine *e, const veto_program *p, const char *path,
-                                       const veto_load_options *opt, veto_diags *d)
-{
-    if (!p || getenv("VETO_NO_PROJECTION"))
-        return veto_doc_load_file(e, path, opt, d);
-    const StreamCache *c = stream_cache_get(p); /* the analysis, once per program */
-    veto_doc *doc = c && !c->proj->whole ? doc_open_mapped(path, opt) : NULL;
-    if (doc && doc_read_projected(doc, e, c->proj, opt))
-        return doc;
-    veto_doc_free(doc);
-    return veto_doc_load_file(e, path, opt, d);
 }
 
 veto_doc *doc_open_mapped(const char *path, const veto_load_options *opt)

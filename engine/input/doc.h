@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "input/paths.h"
+#include "input/paths_tree.h"
 #include "vm/program.h"
 
 /* Opens path for plan-native reading: a regular, non-empty file within

@@ -42,7 +42,7 @@
 #endif
 
 #include "input/json_read.h"
-#include "input/paths.h"
+#include "input/paths_tree.h"
 
 /* An open container: where its elements start on the scratch stack. */
 typedef struct JsonFrame {

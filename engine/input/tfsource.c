@@ -17,8 +17,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "gate/decision.h"
 #include "base/diag.h"
+#include "input/tfsource.h"
+#include "veto.h"
 
 #define TF_MAX_FILE_BYTES   (64u << 20) /* larger .tf files are skipped with a warning */
 #define TF_MAX_MODULE_DEPTH 32          /* nested local module calls followed */

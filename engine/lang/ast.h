@@ -117,7 +117,6 @@ struct AstNode {
     AstList list;
 };
 
-
 /* The state grammar actions can reach (lemon's %extra_argument). */
 typedef struct ParseState {
     Arena *arena;

@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stdlib/builtin.h"
-#include "lang/compiler.h"
+#include "lang/codegen.h"
 #include "lang/explain_plan.h"
+#include "policy_tokens.h"
+#include "stdlib/builtin.h"
 #include "vm/ops.h"
-#include "policy_grammar.h"
 #include "vm/regex.h"
 
 #define MAX_LOCALS 250
@@ -211,7 +211,7 @@ static const Local *gen_find_local(const Gen *g, const char *name)
 
 static Decl *gen_decl(Gen *g, const char *name)
 {
-    Decl *d = (Decl *)compiler_find_decl(g->u, name);
+    Decl *d = (Decl *)units_find_decl(g->u, name);
     if (d)
         d->used = true;
     return d;
@@ -225,10 +225,10 @@ static Unit *gen_module(Gen *g, const char *name)
     Decl *d = gen_decl(g, name);
     if (d && d->kind == DECL_USE)
         return d->module;
-    if (!d && g->u->implicit_stdlib && compiler_is_stdlib_module(name)) {
-        Unit *m = compiler_module(g->c, name, g->u->src, 0);
+    if (!d && g->u->implicit_stdlib && units_is_stdlib_module(name)) {
+        Unit *m = units_module(g->c, name, g->u->src, 0);
         if (m)
-            compiler_declare(g->c, m);
+            units_declare(g->c, m);
         return m;
     }
     return NULL;
@@ -502,7 +502,7 @@ static bool gen_module_member(Gen *g, AstNode *n)
     Unit *m = gen_module(g, n->a->name);
     if (!m)
         return false;
-    const Decl *d = compiler_find_decl(m, n->name);
+    const Decl *d = units_find_decl(m, n->name);
     if (!d || d->kind == DECL_USE) {
         const char *cands[256];
         size_t nc = 0;
@@ -604,7 +604,7 @@ static void gen_call(Gen *g, AstNode *n)
         char full[256];
         snprintf(full, sizeof full, "%s.%s", mname, callee->name);
         if (m) {
-            const Decl *d = compiler_find_decl(m, callee->name);
+            const Decl *d = units_find_decl(m, callee->name);
             if (d && d->kind == DECL_FUNC) {
                 ((Decl *)d)->used = true;
                 gen_call_user(g, n, d, full);
@@ -1003,7 +1003,7 @@ static void codegen_explain_names(Gen *g, RuleExplain *ex, AstNode *rule)
         ex->ev_index = l->slot;
         return;
     }
-    const Decl *d = l ? NULL : compiler_find_decl(g->u, ex->ev_name);
+    const Decl *d = l ? NULL : units_find_decl(g->u, ex->ev_name);
     if (d && d->kind == DECL_LET) {
         ex->ev_kind = EV_GLOBAL;
         ex->ev_index = d->index;

@@ -2,10 +2,10 @@
  * program's destructor: the glue of veto.h that belongs to no phase. */
 #include <stdlib.h>
 
-#include "stdlib/builtin.h"
 #include "base/diag.h"
-#include "vm/program.h"
+#include "stdlib/builtin.h"
 #include "veto.h"
+#include "vm/program.h"
 #include "vm/regex.h"
 
 veto_engine *veto_engine_new(void)

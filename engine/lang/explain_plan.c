@@ -12,12 +12,11 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "policy_grammar.h"
+#include "policy_tokens.h"
 #include "vm/json_write.h"
 
 #define EX_MAX_PROBES 64
 #define EX_MAX_CONDS  32
-
 
 /* ================================================================== */
 /* compile time                                                        */
@@ -60,7 +59,7 @@ static bool plan_is_module(const Planner *pl, const AstNode *n)
     for (uint32_t i = 0; i < pl->rule->list.n; i++)
         if (strcmp(pl->rule->list.items[i]->name, n->name) == 0)
             return false;
-    const Decl *d = compiler_find_decl(pl->u, n->name);
+    const Decl *d = units_find_decl(pl->u, n->name);
     return d && d->kind == DECL_USE;
 }
 
@@ -381,4 +380,3 @@ RuleExplain *explain_plan(Compiler *c, Unit *u, AstNode *rule, AstNode ***nodes)
     free(pl);
     return ex;
 }
-

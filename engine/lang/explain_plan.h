@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "lang/compiler.h"
+#include "lang/units.h"
 
 typedef enum ProbeKind {
     PROBE_COND,  /* a top-level conjunct of `when` */

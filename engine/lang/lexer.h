@@ -17,8 +17,8 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
-#include "policy_grammar.h"
 #include "base/source.h"
+#include "policy_tokens.h"
 
 #define TK_EOF 0
 

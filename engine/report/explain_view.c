@@ -270,4 +270,3 @@ char *veto_decision_explain_json(const veto_decision *d, int pretty)
     buf_puts(&b, "\n}\n");
     return buf_take(&b);
 }
-

@@ -1,6 +1,6 @@
-/* report.h — the views of decision records (report_*.c), one file per
- * format, and what they share (decision_render.c): labels, locations,
- * the summary line, the list of "test points".
+/* report.h — what the views of decision records (report_*.c, views.h)
+ * share (report.c): labels, locations, the summary line, the list of
+ * "test points".
  *
  * Every view prints only what the record holds, which is already
  * redacted, and takes the decisions of one run (one per input). None
@@ -16,14 +16,6 @@
 #include "gate/decision.h"
 
 typedef const veto_decision *const *ReportDecs;
-
-void report_json(Buf *b, ReportDecs d, size_t n);
-void report_text(Buf *b, ReportDecs d, size_t n, int color);
-void report_junit(Buf *b, ReportDecs d, size_t n);
-void report_sarif(Buf *b, ReportDecs d, size_t n);
-void report_github(Buf *b, ReportDecs d, size_t n);
-void report_tap(Buf *b, ReportDecs d, size_t n);
-void report_markdown(Buf *b, ReportDecs d, size_t n);
 
 /* "DENY", "WARN", "ADVISORY", "WAIVED", "OVERRIDDEN", "ERROR", "ALLOW", ... */
 const char *report_label(const veto_decision *d, const Result *r);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "report/views.h"
 
 static void gh_data(Buf *b, const char *s)
 {

@@ -6,6 +6,7 @@
 
 #include "input/json_read.h"
 #include "report/report.h"
+#include "report/views.h"
 
 /* A small pretty-printing writer: keys, values and nesting. */
 typedef struct Jw {

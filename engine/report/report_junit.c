@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "report/views.h"
 
 /* XML text or attribute value: escapes markup and drops the characters
  * XML 1.0 forbids (C0 controls other than tab, newline, CR). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "report/views.h"
 
 /* Table-cell text: | escaped, newlines as <br>, HTML special characters
  * as entities, and Markdown's inline markers escaped. */

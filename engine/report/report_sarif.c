@@ -11,6 +11,7 @@
 
 #include "input/json_read.h"
 #include "report/report.h"
+#include "report/views.h"
 
 static void sarif_str(Buf *b, const char *s)
 {

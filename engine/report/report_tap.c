@@ -8,6 +8,7 @@
 
 #include "input/json_read.h"
 #include "report/report.h"
+#include "report/views.h"
 
 static void tap_desc(Buf *b, const char *s)
 {

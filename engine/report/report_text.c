@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "report/views.h"
 
 static const char *text_colour(const veto_decision *d, const Result *r)
 {

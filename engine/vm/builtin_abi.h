@@ -70,5 +70,4 @@ typedef struct BuiltinDef {
     const char *signature; /* e.g. "count(collection) -> number", for docs and errors */
 } BuiltinDef;
 
-
 #endif

@@ -174,4 +174,3 @@ bool glob_match(const char *pat, size_t plen, const char *s, size_t slen)
     free(g.memo);
     return r;
 }
-

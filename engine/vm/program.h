@@ -19,11 +19,11 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/source.h"
+#include "veto.h"
 #include "vm/builtin_abi.h"
 #include "vm/opcodes.h"
-#include "base/source.h"
 #include "vm/value.h"
-#include "veto.h"
 
 struct Regex;
 struct RuleExplain; /* lang/explain_plan.h: the compiler's plan, opaque to the VM */
@@ -116,7 +116,8 @@ struct veto_program {
     uint32_t nconsts;
     Key *keys;
     uint32_t nkeys;
-    const BuiltinDef *const *builtins; /* the builtin table CALL_BUILTIN indexes (borrowed, static) */
+    const BuiltinDef *const
+        *builtins;          /* the builtin table CALL_BUILTIN indexes (borrowed, static) */
     struct Regex **regexes; /* owned, compiled once */
     const char **regex_src; /* pattern texts, for disasm */
     uint32_t nregexes;

@@ -28,7 +28,6 @@ void regex_cache_free(RegexCache *c);
 const Regex *regex_cache_get(RegexCache *c, const char *pattern, size_t len, char *err,
                              size_t errlen);
 
-
 struct Regex {
     pcre2_code *code;          /* compiled (and JIT-compiled when available) */
     pcre2_match_context *mctx; /* match/heap limits; read-only once built */

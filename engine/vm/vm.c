@@ -399,12 +399,12 @@ static bool vm_global(Vm *vm, uint32_t gi, uint32_t func, uint32_t pc, Value *ou
 
 #define VM_TRACED   0
 #define VM_RUN_NAME vm_run_plain
-#include "vm/vm_loop.h"
+#include "vm/vm_loop.inc"
 #undef VM_TRACED
 #undef VM_RUN_NAME
 #define VM_TRACED   1
 #define VM_RUN_NAME vm_run_traced
-#include "vm/vm_loop.h"
+#include "vm/vm_loop.inc"
 #undef VM_TRACED
 #undef VM_RUN_NAME
 

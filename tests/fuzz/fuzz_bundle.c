@@ -1,5 +1,5 @@
 /* fuzz_bundle.c — libFuzzer target for the bundle loader and the bytecode
- * verifier (engine/gate/bundle.c, engine/gate/verify.c).
+ * verifier (engine/gate/bundle.c, engine/gate/bundle_verify.c).
  *
  * The first byte picks how the input becomes a bundle:
  *   0x00  the rest is a whole bundle file, header included (tests the
@@ -17,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gate/bundle.h"
 #include "base/sha256.h"
+#include "gate/bundle.h"
+#include "gate/bundle_verify.h"
 #include "veto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 
 #include "base/arena.h"
-#include "lang/ast.h"
-#include "lang/parser.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/source.h"
+#include "lang/ast.h"
+#include "lang/parser.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -18,8 +18,8 @@
 #include "base/buf.h"
 #include "input/input_kind.h"
 #include "input/json_read.h"
-#include "vm/value.h"
 #include "input/yaml_read.h"
+#include "vm/value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -58,7 +58,7 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 fi
 
 # --- build -----------------------------------------------------------------
-make -s SAN= build/gen/policy_grammar.c build/gen/stdlib_modules.c
+make -s SAN= build/gen/policy_grammar.c build/gen/policy_tokens.h build/gen/stdlib_modules.c
 mkdir -p "$out/obj" "$out/corpus" "$out/artifacts" "$out/logs"
 
 # Objects built with other flags are stale.

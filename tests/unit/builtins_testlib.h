@@ -16,9 +16,9 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "stdlib/builtin.h"
 #include "harness.h"
 #include "input/json_read.h"
+#include "stdlib/builtin.h"
 #include "vm/regex.h"
 
 static Arena tl_arena;

@@ -1,8 +1,8 @@
 /* test_builtins_regex.c — regex.* builtins, the VM's regex_compile /
  * regex_search, the RegexCache, the match limit, and glob matching. */
 #include "builtins_testlib.h"
-#include "vm/regex.h"
 #include "vm/glob.h"
+#include "vm/regex.h"
 
 TEST(regex_match)
 {

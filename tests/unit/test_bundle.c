@@ -1,4 +1,4 @@
-/* test_bundle.c — bundles (engine/gate/bundle.c, engine/gate/verify.c): a round trip
+/* test_bundle.c — bundles (engine/gate/bundle.c, engine/gate/bundle_verify.c): a round trip
  * gives the same decisions and the same policy-set hash; every truncation
  * and every single-byte change of a bundle is refused cleanly; a byte
  * changed under a recomputed checksum (a crafted bundle) either loads a
@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gate/bundle.h"
-#include "compile_testlib.h"
-#include "harness.h"
-#include "vm/program.h"
 #include "base/sha256.h"
+#include "compile_testlib.h"
+#include "gate/bundle.h"
+#include "gate/bundle_verify.h"
+#include "harness.h"
 #include "veto.h"
+#include "vm/program.h"
 
 static veto_engine *engine;
 

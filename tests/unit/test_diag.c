@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "base/diag.h"
-#include "harness.h"
 #include "base/source.h"
+#include "harness.h"
 
 static Source *src_of(const char *text) { return source_new("p.veto", text, strlen(text)); }
 

@@ -13,7 +13,8 @@
 #include "base/buf.h"
 #include "compile_testlib.h"
 #include "gate/decision.h"
-#include "gate/eval.h"
+#include "gate/eval_core.h"
+#include "gate/eval_parallel.h"
 #include "harness.h"
 #include "veto.h"
 

@@ -15,14 +15,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lang/ast.h"
-#include "lang/parser.h"
+#include "author/fmt.h"
 #include "base/buf.h"
 #include "base/diag.h"
-#include "author/fmt.h"
-#include "harness.h"
-#include "lang/lexer.h"
 #include "base/source.h"
+#include "harness.h"
+#include "lang/ast.h"
+#include "lang/lexer.h"
+#include "lang/parser.h"
 
 /* ---- helpers --------------------------------------------------------------- */
 

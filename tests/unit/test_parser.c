@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lang/ast.h"
-#include "lang/parser.h"
 #include "base/buf.h"
 #include "base/diag.h"
-#include "harness.h"
-#include "policy_grammar.h"
 #include "base/source.h"
+#include "harness.h"
+#include "lang/ast.h"
+#include "lang/parser.h"
+#include "policy_tokens.h"
 
 /* The dump of `text` when it parses, else its rendered diagnostics.
  * *root_out (optional) receives the root while `arena` lives. */

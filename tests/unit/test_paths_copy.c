@@ -19,12 +19,12 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "compile_testlib.h"
+#include "gate/paths.h"
 #include "harness.h"
 #include "input/json_read.h"
-#include "input/paths.h"
-#include "vm/program.h"
 #include "input/taint.h"
 #include "veto.h"
+#include "vm/program.h"
 
 static veto_engine *engine;
 

@@ -13,8 +13,8 @@
 
 #include "compile_testlib.h"
 #include "harness.h"
-#include "vm/regex.h"
 #include "veto.h"
+#include "vm/regex.h"
 
 TEST(unused_cache_has_no_table)
 {

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
 #include "base/sha256.h"
+#include "harness.h"
 
 /* Internal to sha256.c, for tests only. */
 void sha256_force_portable(int on);

@@ -21,13 +21,13 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "stdlib/builtin.h"
 #include "compile_testlib.h"
 #include "harness.h"
 #include "input/json_read.h"
+#include "stdlib/builtin.h"
+#include "veto.h"
 #include "vm/keys.h"
 #include "vm/program.h"
-#include "veto.h"
 
 /* ---- tf.normalise_all on a bare key table ----------------------------------- */
 

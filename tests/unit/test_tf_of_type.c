@@ -12,10 +12,10 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "stdlib/builtin.h"
 #include "compile_testlib.h"
 #include "harness.h"
 #include "input/json_read.h"
+#include "stdlib/builtin.h"
 #include "veto.h"
 
 static veto_engine *engine;

@@ -10,8 +10,8 @@
 #include "base/arena.h"
 #include "compile_testlib.h"
 #include "harness.h"
-#include "vm/program.h"
 #include "veto.h"
+#include "vm/program.h"
 #include "vm/vm.h"
 
 static veto_engine *engine;

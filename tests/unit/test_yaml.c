@@ -17,9 +17,9 @@
 #include "base/buf.h"
 #include "harness.h"
 #include "input/json_read.h"
-#include "vm/value.h"
-#include "veto.h"
 #include "input/yaml_read.h"
+#include "veto.h"
+#include "vm/value.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 

@@ -1,4 +1,4 @@
-/* verify.c — the bytecode verifier (bundle_verify, declared in bundle.h).
+/* bundle_verify.c — the bytecode verifier (bundle_verify.h).
  *
  * The VM's loop trusts its program: it pops without checking the stack
  * height, indexes tables with raw operands and iterates whatever sits in
@@ -30,8 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gate/bundle_verify.h"
 #include "stdlib/builtin.h"
-#include "gate/bundle.h"
 #include "vm/program.h"
 
 #define VERIFY_MAX_MARKS 64                  /* distinct MARK slots per function */

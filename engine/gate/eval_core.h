@@ -1,16 +1,16 @@
-/* eval.h — the evaluator's pieces shared by whole-document evaluation
+/* eval_core.h — the evaluator's pieces shared by whole-document evaluation
  * (eval.c) and resource-by-resource streaming (stream.c): turning a rule's
  * EMITs into results, runtime errors into error results, the `data` global,
  * and the policy kind of an options struct. Internal to the engine.
  */
-#ifndef VETO_EVAL_H
-#define VETO_EVAL_H
+#ifndef VETO_EVAL_CORE_H
+#define VETO_EVAL_CORE_H
 
 #include "base/buf.h"
 #include "gate/decision.h"
 #include "gate/explain_trace.h"
-#include "vm/program.h"
 #include "veto.h"
+#include "vm/program.h"
 #include "vm/vm.h"
 
 #define EVAL_DEFAULT_MEM_CAP ((size_t)1 << 30)
@@ -63,13 +63,44 @@ bool eval_setup(Vm *vm, Arena *arena, void *first, const Program *p, const veto_
  * vm->fuel and vm->arena still show it until the next call. */
 bool eval_policy(EvalState *st, Vm *vm, uint32_t pi);
 
-/* eval_parallel.c: the policies of kind on input split over threads, the
- * results merged in the order one thread gives them (decision not yet
- * finished). NULL when that does not pay (small input, few policies,
- * opt->jobs 1, explanations or hooks) or when the decision could differ
- * from one thread's (a limit reached, out of memory): veto_eval then
- * evaluates on the calling thread. */
-veto_decision *eval_parallel(const Program *p, PolicyKind kind, const veto_doc *input,
-                             const veto_eval_options *opt);
+/* eval_setup, inlined into veto_eval. */
+static inline bool eval_setup_inline(Vm *vm, Arena *arena, void *first, const Program *p,
+                                     const veto_doc *input, const veto_eval_options *opt)
+{
+    arena_init_buf(arena, first, EVAL_STACK_CHUNK, EVAL_CHUNK);
+    arena_set_cap(arena, opt && opt->mem_cap ? opt->mem_cap : EVAL_DEFAULT_MEM_CAP);
+    if (!vm_init(vm, p, arena, opt ? opt->fuel : 0)) {
+        vm_free(vm);
+        arena_free(arena);
+        return false;
+    }
+    eval_bind(vm, arena, input ? input->root : value_undef(), opt);
+    return true;
+}
+
+/* eval_policy, inlined into eval_policies' loop: the one-resource
+ * evaluation pays for no call per policy. */
+static inline bool eval_policy_inline(EvalState *st, Vm *vm, uint32_t pi)
+{
+    const Program *p = st->prog;
+    const Policy *pol = &p->policies[pi];
+    st->dec->policies_evaluated++;
+    vm->fuel = vm->fuel_limit;
+    for (uint32_t r = 0; r < pol->nrules; r++) {
+        Value ignored;
+        st->base = vm->sp;
+        if (st->explain)
+            explain_rule_begin(st->explain, pol->first_rule + r, vm->sp);
+        bool ok = vm_call(vm, p->rules[pol->first_rule + r].func, &ignored);
+        if (st->explain)
+            explain_rule_end(st->explain, ok);
+        if (!ok) {
+            eval_error(st, vm, pi);
+            vm->failed = false;
+            return false;
+        }
+    }
+    return true;
+}
 
 #endif
