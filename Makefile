@@ -1,7 +1,7 @@
 # Veto — build, test, bench.
 #
 #   make                 build build/libveto.a and build/veto
-#   make test            build and run every test; ends with "N passed, N failed"
+#   make test            build and run every test; ends with "N passed, N failed, N skipped"
 #   make test SAN=1      the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #                        (objects go to build-san/, arenas allocate per object)
 #   make fuzz            build the libFuzzer targets (clang) and run each briefly

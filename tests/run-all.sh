@@ -1,10 +1,17 @@
 #!/bin/sh
-# run-all.sh BUILD_DIR — every test suite, one total. `make test` calls it.
+# run-all.sh BUILD_DIR [SUITE...] — every test suite, one total. `make test`
+# calls it.
 #
 # Suites, in order: each unit-test binary in BUILD_DIR/tests/, then
-# tests/run-golden.sh, then every other tests/run-*.sh (sorted). Each runs
-# from the repository root with VETO=BUILD_DIR/veto (absolute), VETO_ROOT
-# and VETO_BUILD_DIR exported, and its output is shown as it runs.
+# tests/run-golden.sh, then every other tests/run-*.sh (sorted); SUITE
+# arguments run only the suites of those names, as the summary names them
+# (unit/test_json, golden, fixtures, ...). Each runs from the repository
+# root with VETO=BUILD_DIR/veto (absolute), VETO_ROOT, VETO_BUILD_DIR and
+# VETO_FIXTURES exported. VETO_FIXTURES is the shared fixtures folder (real
+# plans, schemas, the JSONTestSuite corpus), by default ../shared/fixtures
+# beside the repository; every suite that reads it skips what needs it,
+# counted as skipped, when it is not there. Each suite's output is shown as
+# it runs.
 #
 # The contract for a suite: print one or more lines that are exactly
 # "N passed, N failed" (optionally followed by ", N skipped") — every such
@@ -14,22 +21,27 @@
 # counts as one failed test.
 #
 # Ends with a per-suite summary and, last, exactly the line
-# "N passed, N failed" (totals); exits non-zero when anything failed.
+# "N passed, N failed, N skipped" (totals); exits non-zero when anything
+# failed.
 # SUITE_TIMEOUT (seconds, default 1200) bounds each suite.
 set -eu
 
-if [ $# -ne 1 ]; then
-    echo "usage: sh tests/run-all.sh BUILD_DIR" >&2
+if [ $# -lt 1 ]; then
+    echo "usage: sh tests/run-all.sh BUILD_DIR [SUITE...]" >&2
     exit 2
 fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$1
+shift
 case $build in /*) ;; *) build="$(pwd)/$build" ;; esac
+VETO_FIXTURES=${VETO_FIXTURES:-$root/../shared/fixtures}
+case $VETO_FIXTURES in /*) ;; *) VETO_FIXTURES="$(pwd)/$VETO_FIXTURES" ;; esac
 cd "$root"
 VETO="$build/veto"
 VETO_ROOT=$root
 VETO_BUILD_DIR=$build
-export VETO VETO_ROOT VETO_BUILD_DIR
+export VETO VETO_ROOT VETO_BUILD_DIR VETO_FIXTURES
+only=" $* "
 suite_timeout=${SUITE_TIMEOUT:-1200}
 
 tmp=$(mktemp -d)
@@ -39,11 +51,14 @@ trap 'exit 130' INT TERM
 total_passed=0
 total_failed=0
 total_skipped=0
+ran=" "
 
 # run_suite NAME COMMAND... — runs one suite and adds up its count lines.
 run_suite() {
     name=$1
     shift
+    case $only in "  " | *" $name "*) ;; *) return 0 ;; esac
+    ran="$ran$name "
     echo "=== $name"
     { rc=0; timeout "$suite_timeout" "$@" </dev/null 2>&1 || rc=$?; echo "$rc" >"$tmp/rc"; } |
         tee "$tmp/out"
@@ -99,9 +114,17 @@ for script in tests/run-*.sh; do
     esac
 done
 
+# A SUITE argument that names no suite is a failure, not a quiet zero.
+for name in $only; do
+    case $ran in *" $name "*) ;; *)
+        printf '%-32s %s\n' "$name" "no such suite" >>"$tmp/summary"
+        total_failed=$((total_failed + 1))
+        ;;
+    esac
+done
+
 echo
 echo "=== summary"
 cat "$tmp/summary"
-[ "$total_skipped" -eq 0 ] || echo "($total_skipped skipped)"
-echo "$total_passed passed, $total_failed failed"
+echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
 [ "$total_failed" -eq 0 ]

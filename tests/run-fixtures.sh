@@ -23,8 +23,8 @@
 # are read by veto, which transcodes them; jq sees them through iconv, so
 # their counts are checked like any other plan's.
 #
-# Prints one line per failure, then "N passed, N failed"; exits 1 on any
-# failure. $VETO defaults to ./build/veto (tests/run-all.sh exports it).
+# Prints one line per failure, then "N passed, N failed" ("0 passed, 0 failed,
+# 1 skipped" when there are no fixture plans); exits 1 on any failure. $VETO defaults to ./build/veto (tests/run-all.sh exports it).
 set -u
 
 here=$(pwd)
@@ -40,8 +40,8 @@ esac
 fixtures=${VETO_FIXTURES:-$root/../shared/fixtures}
 if [ -d "$fixtures/plans" ]; then plans="$fixtures/plans"; else plans="$fixtures"; fi
 if [ ! -d "$plans" ]; then
-    echo "run-fixtures: no fixture plans at $plans (set VETO_FIXTURES); skipped"
-    echo "0 passed, 0 failed"
+    echo "skipped: run-fixtures: no fixture plans at $plans (set VETO_FIXTURES)"
+    echo "0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 if [ ! -x "$VETO" ]; then

@@ -7,8 +7,14 @@
 #   UPDATE_GOLDEN=1 sh tests/run-golden.sh rewrite `expected` from what runs now
 #
 # VETO names the binary (default: build/veto); it is exported as an absolute
-# path, with VETO_ROOT (the repository root), to every case. Ends with the
-# line "N passed, N failed"; exits non-zero when any case failed.
+# path, with VETO_ROOT (the repository root), to every case. VETO_FIXTURES
+# names the shared fixtures folder (default: ../shared/fixtures beside the
+# repository), exported as an absolute path; a case with a file
+# `needs-fixtures` is skipped when that folder is not here, and otherwise
+# runs with VETO_ROOT_VIEW, a view of the repository root whose
+# ../shared/fixtures is VETO_FIXTURES. Ends with the line "N passed,
+# N failed" (", N skipped" when a case was skipped); exits non-zero when any
+# case failed.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +28,12 @@ if [ ! -x "$VETO" ]; then
 fi
 VETO_ROOT=$root
 export VETO VETO_ROOT
+# fixtures_name: the folder as the skip notes name it.
+fixtures_name=${VETO_FIXTURES:-../shared/fixtures}
+[ "$fixtures_name" != "$root/../shared/fixtures" ] || fixtures_name=../shared/fixtures
+VETO_FIXTURES=${VETO_FIXTURES:-$root/../shared/fixtures}
+case $VETO_FIXTURES in /*) ;; *) VETO_FIXTURES="$(pwd)/$VETO_FIXTURES" ;; esac
+export VETO_FIXTURES
 # Cases must not depend on the caller's locale, time zone or colours.
 LC_ALL=C TZ=UTC
 export LC_ALL TZ
@@ -31,6 +43,24 @@ timeout_s=${GOLDEN_TIMEOUT:-60}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
+
+# The expected output of a case that reads the fixtures names them as the
+# command does: ../shared/fixtures/..., from the repository root. So that the
+# name means VETO_FIXTURES wherever that folder is, such a case runs from
+# VETO_ROOT_VIEW: a directory of links to every entry of the repository
+# root, beside shared/fixtures, a link to VETO_FIXTURES.
+unset VETO_ROOT_VIEW
+have_fixtures=0
+if [ -d "$VETO_FIXTURES" ]; then
+    have_fixtures=1
+    mkdir "$tmp/view" "$tmp/view/repo" "$tmp/view/shared"
+    ln -s "$VETO_FIXTURES" "$tmp/view/shared/fixtures"
+    for entry in "$root"/* "$root"/.[!.]*; do
+        if [ -e "$entry" ]; then ln -s "$entry" "$tmp/view/repo/"; fi
+    done
+    VETO_ROOT_VIEW=$tmp/view/repo
+    export VETO_ROOT_VIEW
+fi
 
 # Writes the output and exit line of the case in directory $1 to file $2.
 run_case() {
@@ -54,6 +84,7 @@ run_case() {
 
 passed=0
 failed=0
+skipped=0
 updated=0
 find "$golden" -name cmd -type f | LC_ALL=C sort >"$tmp/cases"
 while IFS= read -r cmdfile; do
@@ -65,6 +96,11 @@ while IFS= read -r cmdfile; do
             case $name in *"$f"*) match=1 ;; esac
         done
         [ $match -eq 1 ] || continue
+    fi
+    if [ -f "$dir/needs-fixtures" ] && [ $have_fixtures -eq 0 ]; then
+        echo "skipped: $name: $fixtures_name not present"
+        skipped=$((skipped + 1))
+        continue
     fi
     run_case "$dir" "$tmp/actual"
     if [ -f "$dir/expected" ] && cmp -s "$dir/expected" "$tmp/actual"; then
@@ -85,9 +121,13 @@ while IFS= read -r cmdfile; do
     fi
 done <"$tmp/cases"
 
-if [ $((passed + failed)) -eq 0 ]; then
+if [ $((passed + failed + skipped)) -eq 0 ]; then
     echo "run-golden: no case matched" >&2
 fi
 [ $updated -eq 0 ] || echo "golden: $updated expected files updated"
-echo "$passed passed, $failed failed"
+if [ $skipped -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
 [ $failed -eq 0 ]

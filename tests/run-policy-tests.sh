@@ -5,10 +5,11 @@
 #   1. `veto test policies-examples --coverage --fail-under 90`: every test
 #      of every example policy passes and the tests run at least 90 % of
 #      the policies' lines. Counted as one test per `veto test` case.
-#   2. `veto fixture cut` on each plan under ../shared/fixtures/plans that
-#      marks a value sensitive (skipped when that directory is absent): the
-#      cut must succeed and no sensitive string of the plan may appear in
-#      it. Counted as one test per plan.
+#   2. `veto fixture cut` on each plan under $VETO_FIXTURES/plans (the
+#      fixtures root, default ../shared/fixtures) that marks a value
+#      sensitive (one skipped test when that directory is absent): the cut
+#      must succeed and no sensitive string of the plan may appear in it.
+#      Counted as one test per plan.
 #
 # Ends with "N passed, N failed, N skipped"; exits non-zero on a failure.
 set -eu
@@ -37,7 +38,8 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=$((failed + 1))
 fi
 
-plans="$root/../shared/fixtures/plans"
+fixtures=${VETO_FIXTURES:-$root/../shared/fixtures}
+plans="$fixtures/plans"
 if [ -d "$plans" ]; then
     # Plans with a sensitive mask, and the first resource address of each.
     find "$plans" -name '*.json' -type f | LC_ALL=C sort >"$tmp/plans"

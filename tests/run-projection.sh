@@ -20,7 +20,9 @@
 # a POST rule), for shapes that must not stream or must not be folds, and
 # for shapes that must be POST or FOLD, in every policy kind.
 #
-# Prints one line per difference, then "N passed, N failed".
+# Prints one line per difference, then "N passed, N failed, N skipped" (a
+# policy that does not compile is skipped; so, once, are the fixture plans
+# when they are not here).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
@@ -77,7 +79,13 @@ check() { # check INPUT POLICY...
     rm -f "$tmp/a" "$tmp/b"
 }
 
-plans=$(find "$fixtures" -name '*.json' | sort)
+if [ -d "$fixtures" ]; then
+    plans=$(find "$fixtures" -name '*.json' | sort)
+else
+    echo "skipped: the fixture plans ($fixtures is not here): generated plan only"
+    plans=""
+    skip=$((skip + 1))
+fi
 for plan in $plans "$tmp/gen200.json"; do
     check "$plan" policies-examples
     check "$plan" bench/policies

@@ -37,7 +37,8 @@
 # stream mixed); fallbacks on a streaming policy's runtime error, a whole
 # policy's step budget, the memory cap on the kept entries, a parse error.
 #
-# Prints one line per failure, then "N passed, N failed".
+# Prints one line per failure, then "N passed, N failed" (", 1 skipped" when
+# there are no fixture plans: the generated plan still runs).
 set -u
 root=${VETO_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root" || exit 2
@@ -48,6 +49,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
+skipped=0
 
 ok() { passed=$((passed + 1)); }
 fail() {
@@ -127,7 +129,8 @@ if [ -d "$fixtures" ]; then
         set -- "$@" "$plan"
     done
 else
-    echo "(no fixture plans at $fixtures: generated plan only)"
+    echo "skipped: the fixture plans ($fixtures is not here): generated plan only"
+    skipped=$((skipped + 1))
 fi
 n=0
 for pol in policies-examples/*/ policies-examples bench/policies; do
@@ -436,5 +439,9 @@ for mode in VETO_STREAM_TRACE=1 VETO_NO_STREAM=1 VETO_NO_PROJECTION=1; do
     fi
 done
 
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

@@ -39,7 +39,8 @@
 # are not plans (run-fixtures.sh checks that they are refused) and are skipped;
 # so are JSON files that are not plans (no resource_changes, planned_values,
 # prior_state or configuration). UTF-16 plans are given to jq through iconv.
-# Prints one line per failure, then "N passed, N failed".
+# Prints one line per failure, then "N passed, N failed" ("0 passed, 0 failed,
+# 1 skipped" without fixture plans or without jq).
 set -u
 
 here=$(pwd)
@@ -55,13 +56,13 @@ esac
 fixtures=${VETO_FIXTURES:-$root/../shared/fixtures}
 if [ -d "$fixtures/plans" ]; then plans="$fixtures/plans"; else plans="$fixtures"; fi
 if [ ! -d "$plans" ]; then
-    echo "run-tf-jq: no fixture plans at $plans (set VETO_FIXTURES); skipped"
-    echo "0 passed, 0 failed"
+    echo "skipped: run-tf-jq: no fixture plans at $plans (set VETO_FIXTURES)"
+    echo "0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 if ! command -v jq >/dev/null 2>&1; then
-    echo "run-tf-jq: jq not found; skipped"
-    echo "0 passed, 0 failed"
+    echo "skipped: run-tf-jq: jq not found"
+    echo "0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 if [ ! -x "$VETO" ]; then

@@ -12,7 +12,8 @@
 # Corpus: build-fuzz/corpus/<target>/ keeps what earlier runs found, seeded
 # each run with the project's own files. A target whose name has json, yaml,
 # doc, input or load in it gets data seeds (*.json, *.yaml from examples/,
-# tests/golden/ and ../shared/fixtures/json-test-suite when present); every
+# tests/golden/ and $VETO_FIXTURES/json-test-suite when present, the fixtures
+# root defaulting to ../shared/fixtures); every
 # other target gets policy seeds (*.veto from policies-examples/, stdlib/,
 # tests/golden/). tests/fuzz/<target>.dict is passed as a dictionary if it
 # exists.
@@ -24,6 +25,7 @@ set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+fixtures=${VETO_FIXTURES:-$root/../shared/fixtures}
 if [ $# -lt 1 ]; then
     echo "usage: sh tests/fuzz/run.sh SECONDS [TARGET...]" >&2
     exit 2
@@ -122,9 +124,9 @@ for src in $targets; do
         # shellcheck disable=SC2046 # file lists
         seed "$corpus" $(find examples tests/golden -size -1024k \( -name '*.json' -o -name '*.yaml' \
             -o -name '*.yml' \) 2>/dev/null | LC_ALL=C sort)
-        if [ -d ../shared/fixtures/json-test-suite ]; then
+        if [ -d "$fixtures/json-test-suite" ]; then
             # shellcheck disable=SC2046
-            seed "$corpus" $(find ../shared/fixtures/json-test-suite -size -1024k -type f \
+            seed "$corpus" $(find "$fixtures/json-test-suite" -size -1024k -type f \
                 -name '*.json' | LC_ALL=C sort)
         fi
         ;;

@@ -1,5 +1,6 @@
 /* harness.h — a tiny unit-test harness: print file:line on failure, count,
- * and end with the line "N passed, N failed" that tests/run-all.sh sums.
+ * and end with the line "N passed, N failed" (", N skipped" when something
+ * was skipped) that tests/run-all.sh sums.
  *
  *   TEST(name) { CHECK(x == 1); CHECK_STR(got, "want"); }
  *   int main(void) { RUN(name); return harness_done(); }
@@ -13,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int harness_passed, harness_failed;
+static int harness_passed, harness_failed, harness_skipped;
 static int harness_cur_failed __attribute__((unused));
 static const char *harness_cur_name __attribute__((unused));
 
@@ -68,9 +69,21 @@ static inline void harness_record(int ok)
         harness_failed++;
 }
 
+/* For a test whose data is absent (the shared fixtures): one skipped test,
+ * never a passed one, and a line saying what was skipped and why. */
+static inline void harness_skip(const char *what, const char *why)
+{
+    printf("skipped: %s: %s\n", what, why);
+    harness_skipped++;
+}
+
 static inline int harness_done(void)
 {
-    printf("%d passed, %d failed\n", harness_passed, harness_failed);
+    if (harness_skipped)
+        printf("%d passed, %d failed, %d skipped\n", harness_passed, harness_failed,
+               harness_skipped);
+    else
+        printf("%d passed, %d failed\n", harness_passed, harness_failed);
     return harness_failed ? 1 : 0;
 }
 
