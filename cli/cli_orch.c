@@ -3,6 +3,8 @@
  * See cli_orch.h. */
 #include "cli_orch.h"
 
+#include "../orchestrator/session_open.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* cmd_fixture.c — `veto fixture cut`: turn a real plan into a small test
  * input (engine/author/fixture_cut.c does the cutting and scrubbing). */
+#include "author/fixture_cut.h"
 #include "cli_io.h"
 #include "commands.h"
-#include "author/fixture_cut.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,9 +5,9 @@
  * directory, then rename, so a crash or a full disk never loses a policy).
  * The layout itself is engine/author/fmt.c.
  */
+#include "author/fmt.h"
 #include "cli_io.h"
 #include "commands.h"
-#include "author/fmt.h"
 
 #include <errno.h>
 #include <fcntl.h>

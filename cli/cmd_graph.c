@@ -3,6 +3,7 @@
  * (orchestrator/graph.c). Reads only the config. */
 #include "../orchestrator/config.h"
 #include "../orchestrator/graph.h"
+#include "../orchestrator/graph_render.h"
 #include "cli_args.h"
 #include "commands.h"
 

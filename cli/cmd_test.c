@@ -2,10 +2,10 @@
  * engine's test runner (engine/author/testrun.c), print the report and, with
  * --coverage, the line coverage of the policies (engine/author/coverage.c).
  * The test format is in docs/TESTING.md. */
-#include "cli_io.h"
-#include "commands.h"
 #include "author/coverage.h"
 #include "author/testrun.h"
+#include "cli_io.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <stdio.h>

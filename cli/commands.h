@@ -38,7 +38,7 @@ extern const CliCommand cmd_runs;
 extern const CliCommand cmd_show;
 extern const CliCommand cmd_graph;
 
-/* Prints the usage of cmd to stdout; returns EXIT_PASS (for --help). */
+/* commands.c: prints the usage of cmd to stdout; returns EXIT_PASS (for --help). */
 int cli_print_usage(const CliCommand *cmd);
 
 #endif

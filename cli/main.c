@@ -47,12 +47,6 @@ static void main_usage(FILE *f)
           f);
 }
 
-int cli_print_usage(const CliCommand *cmd)
-{
-    fputs(cmd->usage, stdout);
-    return EXIT_PASS;
-}
-
 static const CliCommand *main_find(const char *name)
 {
     for (size_t i = 0; i < MAIN_NCOMMANDS; i++)

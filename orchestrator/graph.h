@@ -1,5 +1,5 @@
 /* graph.h — the dependency graph of stacks: order, levels, cycles,
- * dependents, and its text and Graphviz renderings.
+ * dependents (its renderings are graph_render.c's).
  *
  * Owns: algorithms over n nodes whose edges are "i depends on deps[i][k]".
  * Does not own: names or configuration (it takes index arrays), running.
@@ -8,8 +8,6 @@
 #define VETO_ORCH_GRAPH_H
 
 #include <stddef.h>
-
-typedef struct Config Config;
 
 /* Computes the level of every node: 0 for a node without dependencies,
  * else 1 + the highest level of its dependencies. Nodes of one level do
@@ -25,11 +23,5 @@ void graph_mark_dependents(size_t n, const size_t *const *deps, const size_t *nd
 
 /* Marks every dependency, direct or not, of the marked nodes. */
 void graph_mark_dependencies(size_t n, const size_t *const *deps, const size_t *ndeps, char *mark);
-
-/* The configured stacks as text (one line per stack, by level, with its
- * dependencies) or as Graphviz DOT (an edge from each dependency to its
- * dependent); malloc'd, NULL on OOM. The config has no cycles. */
-char *graph_render_text(const Config *c);
-char *graph_render_dot(const Config *c);
 
 #endif

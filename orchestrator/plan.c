@@ -1,8 +1,8 @@
 /* plan.c — read-outs of a Terraform plan JSON; see plan.h. */
 #include "plan.h"
 
-#include "sbuf.h"
 #include "base/sha256.h"
+#include "sbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

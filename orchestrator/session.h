@@ -33,16 +33,7 @@ typedef struct Session {
     void *say_ud;
 } Session;
 
-/* Loads the config and opens the store, then recovers runs whose veto
- * process died (run_recover). Returns NULL with a message (possibly many
- * lines, each an error) in *err (malloc'd). */
-Session *session_open(const char *config_path, const char *store_path, char **err);
 void session_close(Session *s);
-
-/* session_open, then session_identify when need_actor; progress goes to
- * say(ud, line). NULL with *err (malloc'd) on failure. */
-Session *session_start(const char *config_path, const char *store_path, const char *as,
-                       int need_actor, void (*say)(void *, const char *), void *ud, char **err);
 
 /* Sets the actor from as, or from the environment. Returns 0, or -1 with a
  * message in *err (malloc'd). */

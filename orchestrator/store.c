@@ -1,5 +1,6 @@
 /* store.c — what every store backend shares: state names, freeing records,
- * the clock, process identity, and choosing the backend; see store.h. */
+ * the clock, process identity; see store.h. Choosing the backend is
+ * store_open.c's. */
 #include "store.h"
 
 #include <errno.h>
@@ -30,20 +31,6 @@ int run_state_parse(const char *name)
 }
 
 int run_state_terminal(RunState s) { return s >= RS_FINISHED; }
-
-Store *store_open(const char *location, char *err, size_t errlen)
-{
-    if (strncmp(location, "postgres://", 11) == 0 || strncmp(location, "postgresql://", 13) == 0) {
-        snprintf(err, errlen,
-                 "the PostgreSQL store is not built yet; use a SQLite file path for the store");
-        return NULL;
-    }
-    if (strstr(location, "://")) {
-        snprintf(err, errlen, "unknown store URL '%s' (use a file path)", location);
-        return NULL;
-    }
-    return store_sqlite_open(location, err, errlen);
-}
 
 void store_proc_clear(StoreProc *p)
 {

@@ -186,12 +186,6 @@ struct Store {
     const StoreOps *ops;
 };
 
-/* Opens (creating and migrating as needed) the store at location: a file
- * path (SQLite; its directory is created) or a postgres:// URL. Returns
- * NULL with a message in err. */
-Store *store_open(const char *location, char *err, size_t errlen);
-Store *store_sqlite_open(const char *path, char *err, size_t errlen);
-
 #define store_close(s)              ((s)->ops->close(s))
 #define store_error(s)              ((s)->ops->error(s))
 #define store_next_batch(s, out)    ((s)->ops->next_batch((s), (out)))

@@ -10,6 +10,8 @@
  * Schema versions live in PRAGMA user_version; store_migrations[i] moves a
  * store from version i to i + 1. A store newer than this binary is refused.
  */
+#include "store_sqlite.h"
+
 #include "store.h"
 
 #include <errno.h>

@@ -17,6 +17,7 @@
 #endif
 
 #include "../../orchestrator/store.h"
+#include "../../orchestrator/store_open.h"
 
 #include <stdio.h>
 #include <stdlib.h>

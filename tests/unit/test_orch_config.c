@@ -2,6 +2,7 @@
  * small JSON reader of the orchestrator. */
 #include "../../orchestrator/config.h"
 #include "../../orchestrator/graph.h"
+#include "../../orchestrator/graph_render.h"
 #include "../../orchestrator/jdoc.h"
 #include "../../orchestrator/plan.h"
 #include "harness.h"

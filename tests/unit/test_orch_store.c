@@ -3,6 +3,7 @@
  * commands (status, output, environment, timeouts, redaction). */
 #include "../../orchestrator/proc.h"
 #include "../../orchestrator/store.h"
+#include "../../orchestrator/store_open.h"
 #include "harness.h"
 
 #define STORE_TEST_TAG "store"
